@@ -1,0 +1,15 @@
+//! The batched, cursor-based sync protocol (DESIGN.md, "Sync protocol").
+//!
+//! - `wire`: the versioned binary messages and their encoding.
+//! - `cursor`: the server's opaque pull position.
+//! - `authorize`: the server-side check-and-apply of pushed changes, shared by the real
+//!   server and the simulations, so both enforce the same rules.
+//! - `client`: the sans-IO client state machine (what to push and pull, and when).
+//! - `replica`: doc bookkeeping a client shell needs (acked heads, applying pulled items),
+//!   plus an in-memory replica used by simulations and native test clients.
+
+pub mod authorize;
+pub mod client;
+pub mod cursor;
+pub mod replica;
+pub mod wire;

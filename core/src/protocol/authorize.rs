@@ -1,0 +1,137 @@
+//! Server-side check-and-apply of pushed changes. The real server and the simulations
+//! both call `apply_push`, so the rules a telecaller meets are written once:
+//!
+//! - Changes are parsed strictly up front (`parse_changes`): truncated or corrupt bytes
+//!   fail the whole request before anything is stored.
+//! - A telecaller writes only leads assigned to them (or new leads they create, assigned
+//!   to themselves), and may not change the assignee, delete, or touch the team document.
+//! - Nobody rewrites history: every activity present before is present, unchanged, after.
+//!   New activities must be by the caller.
+//! - The result must read as a valid document (E.164 numbers, known statuses, schema).
+//! - Re-sent changes are harmless: known changes are dropped before applying.
+
+use super::wire::RefusalCode;
+use crate::domain::{DocId, Role, UserId};
+use crate::lead::{ActivityKind, Lead, read_lead};
+use automerge::{Automerge, Change, ReadDoc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub user: UserId,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    pub code: RefusalCode,
+    pub message: String,
+}
+
+fn refuse(code: RefusalCode, message: impl Into<String>) -> Refusal {
+    Refusal { code, message: message.into() }
+}
+
+/// Parse raw changes strictly. The error names which change was bad.
+pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, String> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, bytes)| Change::try_from(bytes.as_slice()).map_err(|e| format!("change {i} is not a valid Automerge change: {e}")))
+        .collect()
+}
+
+#[derive(Debug)]
+pub enum Applied {
+    /// The doc after applying, the changes that were new to it, and (for leads) the
+    /// lead as it read before and as it reads now.
+    Changed { doc: Automerge, new_changes: Vec<Change>, before: Option<Lead>, lead: Option<Lead> },
+    /// Every change was already known: nothing to store.
+    Unchanged,
+    /// Some change depends on history the server lacks: nothing stored; per-doc sync.
+    NeedsSync,
+}
+
+/// Check `changes` against `before` (None: the doc is new to the server) for `caller`.
+pub fn apply_push(caller: Caller, doc_id: &DocId, before: Option<&Automerge>, changes: Vec<Change>) -> Result<Applied, Refusal> {
+    let mut doc = before.cloned().unwrap_or_default();
+    let fresh: Vec<Change> = changes.into_iter().filter(|c| doc.get_change_by_hash(&c.hash()).is_none()).collect();
+    if fresh.is_empty() {
+        return Ok(Applied::Unchanged);
+    }
+    let heads_before = doc.get_heads();
+    doc.apply_changes(fresh).map_err(|e| refuse(RefusalCode::Invalid, format!("changes could not be applied: {e}")))?;
+    if !doc.get_missing_deps(&[]).is_empty() {
+        return Ok(Applied::NeedsSync);
+    }
+    let new_changes = doc.get_changes(&heads_before);
+    let (before, lead) = match doc_id {
+        DocId::Team => {
+            if caller.role != Role::Admin {
+                return Err(refuse(RefusalCode::FieldNotAllowed, "only an admin can change team settings"));
+            }
+            if before.is_none() {
+                return Err(refuse(RefusalCode::Invalid, "the team document is created by the server"));
+            }
+            crate::team::read_team(&doc).map_err(|e| refuse(RefusalCode::Invalid, e.to_string()))?;
+            (None, None)
+        }
+        DocId::Lead(id) => {
+            let after = read(&doc)?;
+            if after.id != *id {
+                return Err(refuse(RefusalCode::Invalid, format!("document says it is lead {} but was pushed as {id}", after.id)));
+            }
+            let before = before.map(read).transpose()?;
+            check_lead(caller, before.as_ref(), &after)?;
+            (before, Some(after))
+        }
+    };
+    Ok(Applied::Changed { doc, new_changes, before, lead })
+}
+
+fn read(doc: &Automerge) -> Result<Lead, Refusal> {
+    read_lead(doc).map_err(|e| refuse(RefusalCode::Invalid, e.to_string()))
+}
+
+fn check_lead(caller: Caller, before: Option<&Lead>, after: &Lead) -> Result<(), Refusal> {
+    let admin = caller.role == Role::Admin;
+    match before {
+        None => {
+            if !admin && after.assignee != Some(caller.user) {
+                return Err(refuse(RefusalCode::FieldNotAllowed, "a new lead must be assigned to you"));
+            }
+            if after.created_by != caller.user {
+                return Err(refuse(RefusalCode::Invalid, "a new lead must be created by you"));
+            }
+        }
+        Some(before) => {
+            if !admin && before.assignee != Some(caller.user) {
+                return Err(refuse(RefusalCode::NotYours, "this lead is not assigned to you"));
+            }
+            if after.created_at != before.created_at || after.created_by != before.created_by {
+                return Err(refuse(RefusalCode::HistoryRewritten, "a lead's creation cannot be changed"));
+            }
+            if !admin && after.assignee != before.assignee {
+                return Err(refuse(RefusalCode::FieldNotAllowed, "only an admin can reassign a lead"));
+            }
+            if !admin && after.deleted != before.deleted {
+                return Err(refuse(RefusalCode::FieldNotAllowed, "only an admin can delete a lead"));
+            }
+            for old in &before.activities {
+                if after.activities.iter().find(|a| a.id == old.id) != Some(old) {
+                    return Err(refuse(RefusalCode::HistoryRewritten, "an activity in the timeline was changed or removed"));
+                }
+            }
+        }
+    }
+    let known: std::collections::BTreeSet<&str> =
+        before.map(|b| b.activities.iter().map(|a| a.id.as_str()).collect()).unwrap_or_default();
+    for new in after.activities.iter().filter(|a| !known.contains(a.id.as_str())) {
+        if new.by != caller.user {
+            return Err(refuse(RefusalCode::Invalid, "a new activity must be by you"));
+        }
+        if !admin && before.is_some() && matches!(new.kind, ActivityKind::Assigned { .. }) {
+            return Err(refuse(RefusalCode::FieldNotAllowed, "only an admin can reassign a lead"));
+        }
+    }
+    Ok(())
+}

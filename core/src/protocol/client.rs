@@ -1,0 +1,302 @@
+//! The sync client state machine, sans-IO.
+//!
+//! It decides *when* to push and pull and keeps the protocol's bookkeeping: which docs have
+//! unpushed edits, what heads each in-flight push carried, the pull cursor, retries with
+//! backoff. It never touches documents, storage or the network: the shell (IndexedDB in
+//! the PWA, memory in tests) asks `next_action(now)`, performs it, and reports back with
+//! `handle(now, event)`, which returns the effects to carry out on documents and storage.
+//!
+//! Offline is a normal state: edits pile up as dirty docs, nothing is an error, and the
+//! next `Online` event pushes them all in one request.
+
+use super::wire::{PullItem, PullRequest, PullResponse, PushResponse, PushStatus, RefusalCode};
+use crate::domain::{DocId, Timestamp};
+use automerge::ChangeHash;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Wait this long after an edit before pushing, so a burst of taps goes in one request.
+    pub push_debounce_ms: i64,
+    /// Pull this often even without a poke, in case a poke was missed.
+    pub idle_pull_ms: i64,
+    pub min_backoff_ms: i64,
+    pub max_backoff_ms: i64,
+    pub pull_max_bytes: u32,
+    /// At most this many docs in one push request.
+    pub max_docs_per_push: usize,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            push_debounce_ms: 400,
+            idle_pull_ms: 5 * 60_000,
+            min_backoff_ms: 1_000,
+            max_backoff_ms: 60_000,
+            pull_max_bytes: 1 << 20,
+            max_docs_per_push: 500,
+        }
+    }
+}
+
+/// What happened, as the shell reports it.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The app opened (or the client was restored from storage).
+    Started,
+    /// A local edit to this doc is durable in storage.
+    LocalChange(DocId),
+    Online,
+    Offline,
+    /// The server said there is new data.
+    Poke,
+    Pushed(PushResponse),
+    Pulled(PullResponse),
+    /// The request in flight failed. `retryable` is false for answers that will not get
+    /// better by retrying (e.g. the session was revoked).
+    Failed { retryable: bool },
+}
+
+/// What the shell should do next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Build a push for these docs (changes since their acked heads), report the heads
+    /// each doc had with `push_sent`, then send it.
+    Push(Vec<DocId>),
+    Pull(PullRequest),
+    /// Nothing to do until an event, or until `wake_at`.
+    Idle { wake_at: Option<Timestamp> },
+}
+
+/// Work the shell carries out on its documents and storage after `handle`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// The server has everything this doc had at `heads`: store them as the acked heads.
+    Acked { doc: DocId, heads: Vec<ChangeHash> },
+    /// The server refused this doc's unpushed changes. Revert the doc to its acked heads
+    /// and tell the user why.
+    Refused { doc: DocId, code: RefusalCode, message: String },
+    /// Run the per-doc fallback sync for this doc.
+    Fallback(DocId),
+    /// Apply a pulled item to the store.
+    Apply(PullItem),
+    /// A full resync finished: drop every local doc not in this set.
+    KeepOnly(BTreeSet<DocId>),
+    /// Persist the new cursor (after the items of the same answer are applied).
+    SaveCursor(Vec<u8>),
+    /// The session is no longer valid: ask the user to log in again.
+    SignedOut,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum InFlight {
+    None,
+    Push(BTreeMap<DocId, Vec<ChangeHash>>),
+    Pull,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    pub online: bool,
+    /// Docs with edits the server has not acknowledged yet.
+    pub waiting: usize,
+    pub syncing: bool,
+    pub last_synced: Option<Timestamp>,
+    pub signed_out: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    config: ClientConfig,
+    cursor: Vec<u8>,
+    dirty: BTreeSet<DocId>,
+    in_flight: InFlight,
+    online: bool,
+    want_pull: bool,
+    push_due: Option<Timestamp>,
+    failures: u32,
+    retry_at: Option<Timestamp>,
+    last_synced: Option<Timestamp>,
+    /// Docs seen so far during a full resync.
+    resync: Option<BTreeSet<DocId>>,
+    signed_out: bool,
+}
+
+impl SyncClient {
+    /// A client restored from storage: its cursor and the docs that still have unpushed
+    /// edits (those whose heads differ from their acked heads).
+    pub fn new(config: ClientConfig, cursor: Vec<u8>, dirty: impl IntoIterator<Item = DocId>) -> Self {
+        let dirty: BTreeSet<DocId> = dirty.into_iter().collect();
+        Self {
+            config,
+            cursor,
+            push_due: None,
+            dirty,
+            in_flight: InFlight::None,
+            online: true,
+            want_pull: false,
+            failures: 0,
+            retry_at: None,
+            last_synced: None,
+            resync: None,
+            signed_out: false,
+        }
+    }
+
+    pub fn cursor(&self) -> &[u8] {
+        &self.cursor
+    }
+
+    pub fn status(&self) -> Status {
+        Status {
+            online: self.online,
+            waiting: self.dirty.len(),
+            syncing: self.in_flight != InFlight::None,
+            last_synced: self.last_synced,
+            signed_out: self.signed_out,
+        }
+    }
+
+    pub fn is_dirty(&self, doc: &DocId) -> bool {
+        self.dirty.contains(doc)
+    }
+
+    /// Decide the next request, if any is due.
+    pub fn next_action(&mut self, now: Timestamp) -> Action {
+        if self.in_flight != InFlight::None || !self.online || self.signed_out {
+            return Action::Idle { wake_at: None };
+        }
+        if let Some(at) = self.retry_at {
+            if now < at {
+                return Action::Idle { wake_at: Some(at) };
+            }
+            self.retry_at = None;
+            self.want_pull = true;
+        }
+        let push_ready = !self.dirty.is_empty() && self.push_due.is_none_or(|due| now >= due);
+        if push_ready {
+            let docs: Vec<DocId> = self.dirty.iter().take(self.config.max_docs_per_push).cloned().collect();
+            self.in_flight = InFlight::Push(BTreeMap::new());
+            return Action::Push(docs);
+        }
+        let idle_pull_due = self.last_synced.is_none_or(|t| now.0 - t.0 >= self.config.idle_pull_ms);
+        if self.want_pull || idle_pull_due {
+            self.want_pull = false;
+            self.in_flight = InFlight::Pull;
+            return Action::Pull(PullRequest { cursor: self.cursor.clone(), max_bytes: self.config.pull_max_bytes });
+        }
+        let idle_pull_at = self.last_synced.map(|t| t.plus_millis(self.config.idle_pull_ms));
+        let wake_at = match (self.push_due.filter(|_| !self.dirty.is_empty()), idle_pull_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Action::Idle { wake_at }
+    }
+
+    /// Record the heads each doc had when its push was built. Docs with nothing to send
+    /// are simply left out (they are no longer dirty).
+    pub fn push_sent(&mut self, sent: BTreeMap<DocId, Vec<ChangeHash>>, nothing_to_send: &[DocId]) {
+        for doc in nothing_to_send {
+            self.dirty.remove(doc);
+        }
+        self.in_flight = InFlight::Push(sent);
+    }
+
+    pub fn handle(&mut self, now: Timestamp, event: Event) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match event {
+            Event::Started => self.want_pull = true,
+            Event::LocalChange(doc) => {
+                self.dirty.insert(doc);
+                let due = now.plus_millis(self.config.push_debounce_ms);
+                self.push_due = Some(self.push_due.map_or(due, |d| d.max(due)));
+            }
+            Event::Online => {
+                self.online = true;
+                self.want_pull = true;
+                self.retry_at = None;
+                self.push_due = None;
+            }
+            Event::Offline => self.online = false,
+            Event::Poke => self.want_pull = true,
+            Event::Pushed(resp) => {
+                let InFlight::Push(sent) = std::mem::replace(&mut self.in_flight, InFlight::None) else {
+                    return effects;
+                };
+                self.succeeded(now);
+                for result in resp.results {
+                    let Some(heads) = sent.get(&result.doc) else { continue };
+                    match result.status {
+                        PushStatus::Accepted { .. } => {
+                            effects.push(Effect::Acked { doc: result.doc.clone(), heads: heads.clone() });
+                        }
+                        PushStatus::Refused { code, message } => {
+                            effects.push(Effect::Refused { doc: result.doc.clone(), code, message });
+                        }
+                        PushStatus::NeedsSync => effects.push(Effect::Fallback(result.doc.clone())),
+                    }
+                    // A doc edited again while its push was in flight stays dirty: the
+                    // shell re-marks it with `LocalChange`, or `still_dirty` below.
+                    self.dirty.remove(&result.doc);
+                }
+                self.push_due = None;
+            }
+            Event::Pulled(resp) => {
+                self.in_flight = InFlight::None;
+                self.succeeded(now);
+                if resp.reset {
+                    self.resync = Some(BTreeSet::new());
+                }
+                for item in resp.items {
+                    if let Some(seen) = &mut self.resync
+                        && !matches!(item, PullItem::Revoked { .. })
+                    {
+                        seen.insert(item.doc().clone());
+                    }
+                    if let PullItem::Revoked { doc } = &item {
+                        self.dirty.remove(doc);
+                    }
+                    effects.push(Effect::Apply(item));
+                }
+                effects.push(Effect::SaveCursor(resp.cursor.clone()));
+                self.cursor = resp.cursor;
+                if resp.more {
+                    self.want_pull = true;
+                } else if let Some(seen) = self.resync.take() {
+                    effects.push(Effect::KeepOnly(seen));
+                }
+            }
+            Event::Failed { retryable } => {
+                self.in_flight = InFlight::None;
+                if retryable {
+                    self.failures += 1;
+                    let backoff = (self.config.min_backoff_ms << self.failures.min(16).saturating_sub(1)).min(self.config.max_backoff_ms);
+                    self.retry_at = Some(now.plus_millis(backoff));
+                } else {
+                    self.signed_out = true;
+                    effects.push(Effect::SignedOut);
+                }
+            }
+        }
+        effects
+    }
+
+    /// After applying `Acked` effects the shell tells which docs changed again meanwhile.
+    pub fn still_dirty(&mut self, doc: DocId) {
+        self.dirty.insert(doc);
+    }
+
+    /// A new login on this device.
+    pub fn signed_in(&mut self) {
+        self.signed_out = false;
+        self.want_pull = true;
+    }
+
+    fn succeeded(&mut self, now: Timestamp) {
+        self.failures = 0;
+        self.retry_at = None;
+        self.last_synced = Some(now);
+    }
+}
