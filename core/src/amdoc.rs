@@ -18,7 +18,7 @@ pub enum SchemaError {
     Corrupt(String),
 }
 
-pub(crate) fn scalar<'a>(doc: &'a impl ReadDoc, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+pub(crate) fn scalar(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<ScalarValue> {
     match doc.get(obj, key) {
         Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
         _ => None,
