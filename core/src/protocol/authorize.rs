@@ -40,11 +40,13 @@ pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, String> {
         .collect()
 }
 
+// Returned once per pushed doc and taken apart at once; boxing would only add a move.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Applied {
     /// The doc after applying, the changes that were new to it, and (for leads) the
     /// lead as it read before and as it reads now.
-    Changed { doc: Box<Automerge>, new_changes: Vec<Change>, before: Option<Lead>, lead: Option<Lead> },
+    Changed { doc: Automerge, new_changes: Vec<Change>, before: Option<Lead>, lead: Option<Lead> },
     /// Every change was already known: nothing to store.
     Unchanged,
     /// Some change depends on history the server lacks: nothing stored; per-doc sync.
@@ -85,7 +87,7 @@ pub fn apply_push(caller: Caller, doc_id: &DocId, before: Option<&Automerge>, ch
             (before, Some(after))
         }
     };
-    Ok(Applied::Changed { doc: Box::new(doc), new_changes, before, lead })
+    Ok(Applied::Changed { doc, new_changes, before, lead })
 }
 
 fn read(doc: &Automerge) -> Result<Lead, Refusal> {
