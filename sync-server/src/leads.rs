@@ -1,0 +1,69 @@
+//! Admin lead operations: import, assignment, search, export, deletion — and the lead
+//! projections they read. Every change to a document made here goes through the same
+//! check-and-apply path as a phone's push (`sync::push::apply`), so the change log,
+//! projections and pokes stay in step whoever made the change.
+
+mod assign;
+mod export;
+mod import;
+mod parse;
+pub mod projection;
+mod search;
+
+use crate::auth::AdminCaller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use automerge::ActorId;
+use dialbook_core::lead::{EditContext, LeadDoc};
+use dialbook_core::protocol::authorize;
+use dialbook_core::protocol::wire::{DocChanges, DocResult, PushRequest, PushStatus};
+use dialbook_core::{DocId, LeadId, Role, Timestamp};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/leads", get(search::search))
+        .route("/admin/leads/import", post(import::import))
+        .route("/admin/leads/assign", post(assign::assign))
+        .route("/admin/leads/export.csv", get(export::export))
+        .route("/admin/leads/{id}", get(search::detail).delete(assign::delete))
+        .route("/admin/stats", get(search::stats))
+}
+
+fn ctx(admin: &AdminCaller) -> EditContext {
+    EditContext { user: admin.0.user_id, device: admin.0.device_name.clone(), now: Timestamp(crate::clock::now_ms()) }
+}
+
+/// A fresh actor for edits the server makes on an admin's behalf.
+fn server_actor() -> ActorId {
+    ActorId::from(rand::random::<[u8; 16]>())
+}
+
+/// Store server-side edits through the push path, in batches the push path accepts.
+async fn store_edits(state: &AppState, admin: &AdminCaller, docs: Vec<DocChanges>) -> Result<Vec<DocResult>, ApiError> {
+    let by = authorize::Caller { user: admin.0.user_id, role: Role::Admin };
+    let mut results = Vec::with_capacity(docs.len());
+    let mut docs = docs.into_iter().peekable();
+    while docs.peek().is_some() {
+        let batch: Vec<DocChanges> = docs.by_ref().take(crate::sync::push::MAX_DOCS_PER_PUSH).collect();
+        results.extend(crate::sync::push::apply(state, by, PushRequest { docs: batch }).await?);
+    }
+    Ok(results)
+}
+
+fn changes_of(doc: &mut LeadDoc, since: &[automerge::ChangeHash]) -> Vec<Vec<u8>> {
+    doc.inner().get_changes(since).iter().map(|c| c.raw_bytes().to_vec()).collect()
+}
+
+fn refusal_message(status: &PushStatus) -> Option<String> {
+    match status {
+        PushStatus::Accepted { .. } => None,
+        PushStatus::Refused { message, .. } => Some(message.clone()),
+        PushStatus::NeedsSync => Some("the lead changed meanwhile; try again".into()),
+    }
+}
+
+fn lead_doc_id(id: &str) -> Result<DocId, ApiError> {
+    LeadId::parse(id).map(DocId::Lead).map_err(|e| ApiError::BadRequest { code: "bad_lead_id", message: e.to_string() })
+}

@@ -1,0 +1,90 @@
+//! Live pokes: a phone connected to the event stream hears about a push at once — on
+//! Postgres even when the push went through another server instance.
+
+use dialbook_core::Role;
+use dialbook_server::config::Config;
+use dialbook_tests::client::{device, new_lead, now};
+use dialbook_tests::{TestBackend, TestServer, on_both_backends};
+use std::time::Duration;
+
+on_both_backends!(a_push_pokes_connected_phones);
+
+/// Waits (up to 10 s) for the next `poke` event on an SSE response; returns its seq.
+async fn next_poke(events: &mut reqwest::Response, buffer: &mut String) -> i64 {
+    let wait = async {
+        loop {
+            if let Some(at) = buffer.find("event: poke\ndata: ") {
+                let rest = &buffer[at + "event: poke\ndata: ".len()..];
+                if let Some(end) = rest.find('\n') {
+                    let seq = rest[..end].trim().parse().expect("a numeric poke");
+                    buffer.replace_range(..at + "event: poke\ndata: ".len() + end, "");
+                    return seq;
+                }
+            }
+            let chunk = events.chunk().await.expect("the event stream").expect("the stream stays open");
+            buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), wait).await.expect("a poke within 10 s")
+}
+
+async fn subscribe(base_url: &str, token: &str) -> (reqwest::Response, String) {
+    let resp = reqwest::Client::new().get(format!("{base_url}/api/sync/events")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    (resp, String::new())
+}
+
+async fn a_push_pokes_connected_phones(backend: TestBackend) {
+    // Arrange
+    let server = TestServer::start(backend).await;
+    let admin = server.login_admin().await;
+    let (ravi, pw) = server.create_user(&admin.token, "ravi", Role::Telecaller).await;
+    let ravi_session = server.login("ravi", &pw, "phone").await;
+    let (mut events, mut buf) = subscribe(&server.base_url, &ravi_session.token).await;
+
+    // Act: the admin assigns a new lead to Ravi.
+    let mut office = device(&server, &admin, "office");
+    let id = office.replica.create_lead(now(), new_lead(1, "Asha", Some(ravi))).unwrap();
+    office.sync().await.unwrap();
+    let seq = next_poke(&mut events, &mut buf).await;
+
+    // Assert: the poke says there is news, and a pull fetches it.
+    assert!(seq > 0);
+    let mut phone = device(&server, &ravi_session, "phone");
+    phone.sync().await.unwrap();
+    assert!(phone.replica.lead(&id).is_some());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pokes_cross_server_instances_on_postgres() {
+    if !dialbook_tests::postgres_or_skip("pokes_cross_server_instances_on_postgres").await {
+        return;
+    }
+    // Arrange: instance A (the test server) and instance B on the same database.
+    let a = TestServer::start(TestBackend::Postgres).await;
+    let state_b = dialbook_server::build_state(Config::for_tests(a.db_url.clone())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop_b, stopped) = tokio::sync::oneshot::channel::<()>();
+    let b = tokio::spawn(dialbook_server::serve(state_b, listener, async {
+        let _ = stopped.await;
+    }));
+    let admin = a.login_admin().await;
+    let (events_b, mut buf) = subscribe(&b_url, &admin.token).await;
+    let mut events_b = events_b;
+
+    // Act: a push through instance A.
+    let mut office = device(&a, &admin, "office");
+    office.replica.create_lead(now(), new_lead(2, "Farhan", None)).unwrap();
+    office.sync().await.unwrap();
+
+    // Assert: the client on instance B is poked.
+    let seq = next_poke(&mut events_b, &mut buf).await;
+    assert!(seq > 0);
+    drop(events_b);
+    let _ = stop_b.send(());
+    b.await.unwrap().unwrap();
+    a.stop().await;
+}
