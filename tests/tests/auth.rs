@@ -293,6 +293,16 @@ async fn telecallers_get_403_on_every_admin_route(backend: TestBackend) {
         ),
         ("GET /api/admin/users/{id}/sessions", api.get(&format!("/api/admin/users/{}/sessions", admin.user_id)).await),
         ("DELETE /api/admin/sessions/{id}", api.delete(&format!("/api/admin/sessions/{}", admin.session_id)).await),
+        ("GET /api/admin/leads", api.get("/api/admin/leads").await),
+        ("GET /api/admin/leads/{id}", api.get("/api/admin/leads/abc").await),
+        ("DELETE /api/admin/leads/{id}", api.delete("/api/admin/leads/abc").await),
+        (
+            "POST /api/admin/leads/import",
+            api.post("/api/admin/leads/import", &json!({ "format": "text", "data": "Ravi 9876543210" })).await,
+        ),
+        ("POST /api/admin/leads/assign", api.post("/api/admin/leads/assign", &json!({ "lead_ids": ["abc"], "to": "unassigned" })).await),
+        ("GET /api/admin/leads/export.csv", api.get("/api/admin/leads/export.csv").await),
+        ("GET /api/admin/stats", api.get("/api/admin/stats").await),
     ];
 
     for (route, reply) in &replies {
@@ -310,7 +320,7 @@ async fn strangers_get_401_json(backend: TestBackend) {
     let anonymous = server.api();
     let forged = server.api().with_token("bm90LWEtcmVhbC10b2tlbg");
 
-    for path in ["/api/me", "/api/sessions", "/api/admin/users", "/api/admin/users/1/sessions"] {
+    for path in ["/api/me", "/api/sessions", "/api/admin/users", "/api/admin/users/1/sessions", "/api/admin/leads", "/api/admin/stats", "/api/sync/events"] {
         let reply = anonymous.get(path).await;
         assert_eq!(reply.assert_error(StatusCode::UNAUTHORIZED), "unauthorized", "{path}");
         assert_eq!(reply.headers["www-authenticate"], "Bearer");

@@ -25,18 +25,16 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, Wire(req): Wire
     let epoch = super::epoch(&mut conn).await?;
     let cursor = ServerCursor::decode(&req.cursor)
         .map_err(|e| ApiError::BadRequest { code: "bad_cursor", message: format!("{e}; start again with an empty cursor") })?;
+    let head = super::store::head_seq(&mut conn).await?;
     let (mut cursor, reset) = match cursor {
-        Some(c) if c.epoch == epoch => (c, false),
-        // A cursor from another database (restored or replaced): resync everything.
+        Some(c) if c.epoch == epoch && c.seq <= head && c.snapshot.as_ref().is_none_or(|s| s.upto <= head) => (c, false),
+        // A cursor from another database, or from the future of this one (the database
+        // was restored from an older backup): the device resyncs everything.
         Some(_) => (ServerCursor { epoch, seq: 0, snapshot: None }, true),
         None => (ServerCursor { epoch, seq: 0, snapshot: None }, false),
     };
     let budget = req.max_bytes.clamp(MIN_PAGE_BYTES, MAX_PAGE_BYTES) as usize;
     let who = Reader::new(&caller);
-    let head = super::store::head_seq(&mut conn).await?;
-    if cursor.seq > head {
-        return Err(ApiError::BadRequest { code: "bad_cursor", message: "cursor is ahead of the server; start again with an empty cursor".into() });
-    }
 
     if cursor.snapshot.is_none() && cursor.seq < head {
         let total = who.count_new(&mut conn, cursor.seq, head).await?;
