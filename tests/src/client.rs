@@ -7,8 +7,9 @@ use automerge::ActorId;
 use automerge::sync::{Message, State as SyncState, SyncDoc};
 use dialbook_core::protocol::client::{Action, Event};
 use dialbook_core::protocol::replica::MemoryReplica;
-use dialbook_core::protocol::wire::{self, CONTENT_TYPE, DocSyncRequest, DocSyncResponse, PullResponse, PushResponse};
+use dialbook_core::protocol::wire::{self, CONTENT_TYPE, DocSyncRequest, DocSyncResponse, PullResponse, PushRequest, PushResponse};
 use dialbook_core::{DocId, Timestamp, UserId};
+use std::time::{Duration, Instant};
 
 /// Bytes and requests a device has exchanged with the server.
 #[derive(Debug, Default, Clone, Copy)]
@@ -16,6 +17,26 @@ pub struct Transfer {
     pub requests: u64,
     pub bytes_up: u64,
     pub bytes_down: u64,
+}
+
+impl Transfer {
+    /// What was exchanged after `earlier` (a copy of the same device's counters).
+    pub fn since(self, earlier: Transfer) -> Transfer {
+        Transfer {
+            requests: self.requests - earlier.requests,
+            bytes_up: self.bytes_up - earlier.bytes_up,
+            bytes_down: self.bytes_down - earlier.bytes_down,
+        }
+    }
+}
+
+/// One push request as it went out: what it carried, its encoded size, and its round trip
+/// (encode, POST, answer, decode) as the phone saw it.
+#[derive(Debug, Clone)]
+pub struct SentPush {
+    pub request: PushRequest,
+    pub bytes: u64,
+    pub latency: Duration,
 }
 
 pub struct Device {
@@ -82,25 +103,53 @@ impl Device {
                     }
                 }
                 Action::Push(docs) => {
-                    let req = self.replica.build_push(&docs);
-                    match self.call::<_, PushResponse>("/api/sync/push", &req).await {
-                        Ok(resp) => self.replica.handle(now(), Event::Pushed(resp))?,
-                        Err(f) => return self.failed(f),
-                    }
+                    self.push(&docs).await?;
                 }
                 Action::Pull(req) => match self.call::<_, PullResponse>("/api/sync/pull", &req).await {
                     Ok(resp) => self.replica.handle(now(), Event::Pulled(resp))?,
-                    Err(f) => return self.failed(f),
+                    Err(f) => return Err(self.failed(f)),
                 },
             }
         }
         bail!("sync did not finish")
     }
 
-    fn failed(&mut self, f: Failure) -> anyhow::Result<()> {
+    /// Push everything waiting, without pulling (what `sync` does before its pull): one
+    /// request per batch of docs the client state machine chooses.
+    pub async fn push_pending(&mut self) -> anyhow::Result<Vec<SentPush>> {
+        self.replica.handle(now(), Event::Online)?;
+        let mut sent = Vec::new();
+        while self.replica.client.status().waiting > 0 {
+            match self.replica.next_action(now()) {
+                Action::Push(docs) => sent.push(self.push(&docs).await?),
+                other => bail!("expected a push with {} docs waiting, the client chose {other:?}", self.replica.client.status().waiting),
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn push(&mut self, docs: &[DocId]) -> anyhow::Result<SentPush> {
+        let request = self.replica.build_push(docs);
+        let bytes_before = self.transfer.bytes_up;
+        let started = Instant::now();
+        match self.call::<_, PushResponse>("/api/sync/push", &request).await {
+            Ok(resp) => {
+                let latency = started.elapsed();
+                self.replica.handle(now(), Event::Pushed(resp))?;
+                Ok(SentPush { request, bytes: self.transfer.bytes_up - bytes_before, latency })
+            }
+            Err(f) => Err(self.failed(f)),
+        }
+    }
+
+    /// Tell the client the request failed (so it backs off, or signs out) and answer the
+    /// error to return.
+    fn failed(&mut self, f: Failure) -> anyhow::Error {
         let retryable = !matches!(f, Failure::SignedOut);
-        self.replica.handle(now(), Event::Failed { retryable })?;
-        Err(anyhow::anyhow!("{f}"))
+        match self.replica.handle(now(), Event::Failed { retryable }) {
+            Ok(()) => anyhow::anyhow!("{f}"),
+            Err(e) => anyhow::anyhow!("{f}; then the client failed too: {e}"),
+        }
     }
 
     /// The per-doc fallback: Automerge sync rounds until neither side has more to say.
