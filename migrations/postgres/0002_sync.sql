@@ -14,6 +14,7 @@ CREATE TABLE docs (
     updated_seq  BIGINT NOT NULL
 );
 CREATE INDEX docs_assignee ON docs (assignee, access_seq);
+CREATE INDEX docs_created ON docs (created_seq);
 
 -- Every accepted change, in commit order. `seq` order is commit order (writes are
 -- serialised by an advisory lock taken just before the insert), so a pull cursor never skips a change committed later with a lower seq.
@@ -22,6 +23,7 @@ CREATE TABLE change_log (
     doc_id      TEXT NOT NULL,
     changes     BYTEA NOT NULL,             -- raw Automerge changes, concatenated
     pushed_by   BIGINT,
+    pushed_session BIGINT,                 -- the device that pushed it already has it
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX change_log_doc ON change_log (doc_id, seq);

@@ -47,7 +47,7 @@ async fn store_edits(state: &AppState, admin: &AdminCaller, docs: Vec<DocChanges
     let mut docs = docs.into_iter().peekable();
     while docs.peek().is_some() {
         let batch: Vec<DocChanges> = docs.by_ref().take(crate::sync::push::MAX_DOCS_PER_PUSH).collect();
-        results.extend(crate::sync::push::apply(state, by, PushRequest { docs: batch }).await?);
+        results.extend(crate::sync::push::apply(state, by, None, PushRequest { docs: batch }).await?);
     }
     Ok(results)
 }

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::sync::commit::Committer;
 use crate::sync::poke::PokeHub;
 use std::sync::Arc;
 
@@ -11,10 +12,15 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub pokes: PokeHub,
+    /// Stores checked pushes, many per transaction (`sync/commit.rs`).
+    pub committer: Committer,
 }
 
 impl AppState {
+    /// Starts the committer task, so call it inside a Tokio runtime.
     pub fn new(db: Db, config: Config) -> Self {
-        Self { db, config: Arc::new(config), pokes: PokeHub::new() }
+        let pokes = PokeHub::new();
+        let committer = Committer::start(db.clone(), pokes.clone());
+        Self { db, config: Arc::new(config), pokes, committer }
     }
 }

@@ -3,6 +3,7 @@
 //! `dialbook_core::protocol::wire`; errors are the usual JSON.
 
 mod body;
+pub mod commit;
 mod docsync;
 pub mod poke;
 mod pull;
@@ -43,17 +44,18 @@ pub async fn initialise(db: &crate::db::Db) -> Result<(), crate::error::ApiError
     if store::load(tx.conn(), &team).await?.is_none() {
         let mut doc = dialbook_core::team::initial_team_doc();
         let changes = doc.get_changes(&[]);
-        let snapshot = doc.document().clone();
+        let snapshot = doc.save();
         store::append(
             tx.conn(),
             store::Append {
                 id: &team,
-                doc: &snapshot,
+                snapshot: &snapshot,
                 new_changes: &changes,
                 before: None,
                 lead: None,
                 existed: false,
                 pushed_by: None,
+                pushed_session: None,
                 now_ms: crate::clock::now_ms(),
             },
         )

@@ -302,6 +302,19 @@ async fn an_idle_reconnect_is_one_small_request(backend: TestBackend) {
     let bytes = phone.transfer.bytes_up + phone.transfer.bytes_down - before.bytes_up - before.bytes_down;
     assert_eq!(requests, 1);
     assert!(bytes < 2048, "{bytes} bytes");
+
+    // And a phone is not sent back what it pushed itself; another device is.
+    let id = phone.replica.leads()[0].id.clone();
+    phone.replica.edit(now(), &id, |l, ctx| l.log_call(ctx, &call(CallOutcome::NoAnswer, "no reply"))).unwrap();
+    phone.push_pending().await.unwrap();
+    let pull = PullRequest { cursor: phone.replica.client.cursor().to_vec(), max_bytes: 1 << 20 };
+    let (_, body) = phone.post_raw("/api/sync/pull", CONTENT_TYPE, wire::encode(&pull)).await.unwrap();
+    let own: PullResponse = wire::decode(&body).unwrap();
+    assert!(own.items.is_empty(), "the phone's own call came back: {:?}", own.items.len());
+    let mut tablet = device(&server, &server.login("ravi", &pw, "tablet").await, "tablet");
+    let (_, body) = tablet.post_raw("/api/sync/pull", CONTENT_TYPE, wire::encode(&pull)).await.unwrap();
+    let theirs: PullResponse = wire::decode(&body).unwrap();
+    assert_eq!(theirs.items.len(), 1, "another device gets the call");
     server.stop().await;
 }
 

@@ -64,15 +64,27 @@ pub fn parse_csv(text: &str) -> Result<Parsed, String> {
         ));
     }
     let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2; // the header is row 1
+    // A row is numbered by the line it starts on, as a spreadsheet or editor shows it.
+    // The csv crate's own line count skips blank lines, so go by byte offset instead.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    // The reported offset can point at the blank lines skipped before the row.
+    let line_at = |byte: u64| {
+        let byte = byte as usize;
+        let start = text.get(byte..).and_then(|rest| rest.find(|c| c != '\n' && c != '\r')).map_or(byte, |skip| byte + skip);
+        newlines.partition_point(|&nl| nl < start) + 1
+    };
+    let mut last_row = 1; // the header
+    for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
+                let row = e.position().map_or(last_row + 1, |p| line_at(p.byte()));
                 out.push(Err(RowError { row, message: format!("unreadable CSV row: {e}") }));
                 continue;
             }
         };
+        let row = record.position().map_or(last_row + 1, |p| line_at(p.byte()));
+        last_row = row;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

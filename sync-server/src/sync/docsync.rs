@@ -48,12 +48,13 @@ pub async fn doc_sync(State(state): State<AppState>, caller: Caller, Wire(req): 
                     tx.conn(),
                     Append {
                         id: &req.doc,
-                        doc: &doc,
+                        snapshot: &doc.save(),
                         new_changes: &new_changes,
                         before: before.as_ref(),
                         lead: lead.as_ref(),
                         existed: true,
                         pushed_by: Some(by.user),
+                        pushed_session: Some(caller.session_id),
                         now_ms: crate::clock::now_ms(),
                     },
                 )

@@ -35,7 +35,7 @@ impl PokeHub {
         let _ = self.closed.send(true);
     }
 
-    async fn closing(&self) {
+    pub async fn closing(&self) {
         let mut rx = self.closed.subscribe();
         let _ = rx.wait_for(|c| *c).await;
     }
@@ -71,12 +71,22 @@ pub async fn notify_in_tx(conn: &mut AnyConnection, backend: Backend, seq: i64) 
 pub fn spawn_pg_listener(database_url: String, hub: PokeHub) {
     tokio::spawn(async move {
         loop {
-            match listen(&database_url, &hub).await {
-                Ok(()) => return,
-                Err(e) => {
-                    tracing::warn!("poke listener lost its connection ({e}); reconnecting in 1 s");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
+            let stopped = tokio::select! {
+                () = hub.closing() => true,
+                result = listen(&database_url, &hub) => match result {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::warn!("poke listener lost its connection ({e}); reconnecting in 1 s");
+                        false
+                    }
+                },
+            };
+            if stopped {
+                return;
+            }
+            tokio::select! {
+                () = hub.closing() => return,
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
         }
     });

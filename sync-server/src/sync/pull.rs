@@ -96,11 +96,13 @@ impl Page {
 struct Reader {
     user: i64,
     admin: bool,
+    /// This device's session: the log entries it pushed itself are not sent back.
+    session: i64,
 }
 
 impl Reader {
     fn new(c: &Caller) -> Self {
-        Self { user: c.user_id.0, admin: c.role == Role::Admin }
+        Self { user: c.user_id.0, admin: c.role == Role::Admin, session: c.session_id }
     }
 
     /// `(readable, access)`: which docs the caller may read, and the log position from
@@ -162,7 +164,9 @@ impl Reader {
         let (readable, access) = self.filters();
         let sql = format!(
             "SELECT c.seq, c.doc_id, c.changes FROM change_log c JOIN docs d ON d.doc_id = c.doc_id
-             WHERE c.seq > $2 AND c.seq <= $3 AND {readable} AND {access} <= $4 ORDER BY c.seq LIMIT $5"
+             WHERE c.seq > $2 AND c.seq <= $3 AND {readable} AND {access} <= $4
+               AND (c.pushed_session IS NULL OR c.pushed_session <> $6)
+             ORDER BY c.seq LIMIT $5"
         );
         let mut reached = from;
         loop {
@@ -172,6 +176,7 @@ impl Reader {
                 .bind(upto)
                 .bind(known)
                 .bind(ROWS_PER_QUERY)
+                .bind(self.session)
                 .fetch_all(&mut *conn)
                 .await?;
             let fetched = rows.len();

@@ -1,13 +1,20 @@
 //! `POST /api/sync/push`: many docs per request, each authorised, applied and stored in
 //! one transaction, acknowledged only after commit. A doc that fails authorisation is
 //! refused with a reason and nothing of it is stored; the other docs go through.
+//!
+//! Two phases, so the expensive part runs in parallel: first the docs are read and the
+//! changes checked and applied (Automerge work, on blocking threads, no lock held); then
+//! the committer (`commit.rs`) stores the results with many other pushes in one
+//! transaction, provided no doc changed in between — otherwise the check runs again.
 
 use super::body::{Wire, WireBody};
-use super::store::{self, Append};
+use super::commit::{Batch, CommitError, Staged};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use automerge::{Automerge, Change};
 use axum::extract::State;
+use dialbook_core::DocId;
 use dialbook_core::protocol::authorize::{self, Applied, apply_push, parse_changes};
 use dialbook_core::protocol::wire::{DocResult, PushRequest, PushResponse, PushStatus};
 use std::collections::BTreeSet;
@@ -15,15 +22,47 @@ use std::collections::BTreeSet;
 /// One phone's day of work is ~150 docs; a fresh import pushes more, in batches.
 pub const MAX_DOCS_PER_PUSH: usize = 1_000;
 
+/// A push that keeps losing races with other writers to the same docs gives up.
+const MAX_ATTEMPTS: usize = 8;
+
 pub async fn push(State(state): State<AppState>, caller: Caller, Wire(req): Wire<PushRequest>) -> Result<WireBody<PushResponse>, ApiError> {
     let by = authorize::Caller { user: caller.user_id, role: caller.role };
-    let results = apply(&state, by, req).await?;
+    let results = apply(&state, by, Some(caller.session_id), req).await?;
     Ok(WireBody(PushResponse { results }))
 }
 
 /// Check, apply and store a push. Shared with the admin endpoints that edit documents
 /// on the server (import, assignment), so they obey the same rules and projections.
-pub async fn apply(state: &AppState, by: authorize::Caller, req: PushRequest) -> Result<Vec<DocResult>, ApiError> {
+/// `session` is the pushing device's (None for edits the server makes itself).
+pub async fn apply(state: &AppState, by: authorize::Caller, session: Option<i64>, req: PushRequest) -> Result<Vec<DocResult>, ApiError> {
+    let parsed = parse(req)?;
+    for _ in 0..MAX_ATTEMPTS {
+        let mut read = Vec::with_capacity(parsed.len());
+        {
+            let mut conn = state.db.pool.acquire().await?;
+            for (id, _) in &parsed {
+                read.push(super::store::read_versioned(&mut conn, id).await?);
+            }
+        }
+        let work = parsed.clone();
+        let (results, staged) = tokio::task::spawn_blocking(move || check(by, work, read))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("checking a push panicked: {e}")))??;
+        if staged.is_empty() {
+            return Ok(results);
+        }
+        match state.committer.commit(Batch { docs: staged, pushed_by: Some(by.user), pushed_session: session }).await {
+            Ok(()) => return Ok(results),
+            Err(CommitError::Conflict) => continue,
+            Err(CommitError::Failed(e)) => return Err(ApiError::Internal(anyhow::anyhow!("storing a push: {e}"))),
+        }
+    }
+    Err(ApiError::Conflict { code: "busy", message: "these leads are being changed by others right now; try again in a moment".into() })
+}
+
+/// Validate the request and parse every change strictly, before anything is read or
+/// stored: one bad change fails the whole request.
+fn parse(req: PushRequest) -> Result<Vec<(DocId, Vec<Change>)>, ApiError> {
     if req.docs.len() > MAX_DOCS_PER_PUSH {
         return Err(ApiError::BadRequest {
             code: "too_many_docs",
@@ -40,70 +79,42 @@ pub async fn apply(state: &AppState, by: authorize::Caller, req: PushRequest) ->
             .map_err(|m| ApiError::BadRequest { code: "malformed_change", message: format!("document {}: {m}", dc.doc) })?;
         parsed.push((dc.doc, changes));
     }
+    Ok(parsed)
+}
 
-    let backend = state.db.backend;
-    let now_ms = crate::clock::now_ms();
-    let mut tx = state.db.write_tx().await?;
-    // Phase 1: lock and apply in doc-id order (a fixed order, so two instances locking
-    // the same docs cannot deadlock); phase 2: take the log lock and append.
-    let mut order: Vec<usize> = (0..parsed.len()).collect();
-    order.sort_by(|&a, &b| parsed[a].0.cmp(&parsed[b].0));
-    let mut statuses: Vec<Option<PushStatus>> = vec![None; parsed.len()];
-    let mut accepted = Vec::new();
-    for i in order {
-        let changes = std::mem::take(&mut parsed[i].1);
-        let doc_id = &parsed[i].0;
-        let stored = store::load_for_update(tx.conn(), backend, doc_id).await?;
-        let existed = stored.is_some();
-        match apply_push(by, doc_id, stored.as_ref().map(|s| &s.doc), changes) {
+/// Phase one, on a blocking thread: apply each doc's changes to the stored doc and check
+/// them. Returns the per-doc results and what to store.
+fn check(
+    by: authorize::Caller,
+    parsed: Vec<(DocId, Vec<Change>)>,
+    read: Vec<Option<(Vec<u8>, i64)>>,
+) -> Result<(Vec<DocResult>, Vec<Staged>), ApiError> {
+    let mut results = Vec::with_capacity(parsed.len());
+    let mut staged = Vec::new();
+    for ((id, changes), stored) in parsed.into_iter().zip(read) {
+        let (before, read_at) = match stored {
+            Some((bytes, version)) => {
+                let doc = Automerge::load(&bytes).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored doc {id} does not load: {e}")))?;
+                (Some(doc), Some(version))
+            }
+            None => (None, None),
+        };
+        let status = match apply_push(by, &id, before.as_ref(), changes) {
             Ok(Applied::Changed { doc, new_changes, before, lead }) => {
-                statuses[i] = Some(PushStatus::Accepted { heads: doc.get_heads().iter().map(|h| h.0).collect() });
-                accepted.push((i, doc_id.clone(), doc, new_changes, before, lead, existed));
+                let heads = doc.get_heads().iter().map(|h| h.0).collect();
+                staged.push(Staged { id: id.clone(), read_at, snapshot: doc.save(), new_changes, before, lead });
+                PushStatus::Accepted { heads }
             }
             Ok(Applied::Unchanged) => {
-                let heads = stored.map(|s| s.doc.get_heads().iter().map(|h| h.0).collect()).unwrap_or_default();
-                statuses[i] = Some(PushStatus::Accepted { heads });
+                PushStatus::Accepted { heads: before.map(|d| d.get_heads().iter().map(|h| h.0).collect()).unwrap_or_default() }
             }
-            Ok(Applied::NeedsSync) => statuses[i] = Some(PushStatus::NeedsSync),
+            Ok(Applied::NeedsSync) => PushStatus::NeedsSync,
             Err(refusal) => {
-                tracing::info!(doc = %doc_id, user = %by.user, code = ?refusal.code, "push refused: {}", refusal.message);
-                statuses[i] = Some(PushStatus::Refused { code: refusal.code, message: refusal.message });
+                tracing::info!(doc = %id, user = %by.user, code = ?refusal.code, "push refused: {}", refusal.message);
+                PushStatus::Refused { code: refusal.code, message: refusal.message }
             }
-        }
+        };
+        results.push(DocResult { doc: id, status });
     }
-    let mut last_seq = None;
-    if !accepted.is_empty() {
-        // Log in request order, so leads imported together keep the file's order.
-        accepted.sort_by_key(|a| a.0);
-        store::lock_log(tx.conn(), backend).await?;
-        for (_, id, doc, new_changes, before, lead, existed) in &accepted {
-            let seq = store::append(
-                tx.conn(),
-                Append {
-                    id,
-                    doc,
-                    new_changes,
-                    before: before.as_ref(),
-                    lead: lead.as_ref(),
-                    existed: *existed,
-                    pushed_by: Some(by.user),
-                    now_ms,
-                },
-            )
-            .await?;
-            last_seq = Some(seq);
-        }
-        if let Some(seq) = last_seq {
-            super::poke::notify_in_tx(tx.conn(), backend, seq).await?;
-        }
-    }
-    tx.commit().await?;
-    if let Some(seq) = last_seq {
-        state.pokes.poke(seq);
-    }
-    Ok(parsed
-        .into_iter()
-        .zip(statuses)
-        .map(|((doc, _), status)| DocResult { doc, status: status.expect("every doc got a status") })
-        .collect())
+    Ok((results, staged))
 }

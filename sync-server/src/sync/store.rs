@@ -35,6 +35,25 @@ pub async fn load_for_update(conn: &mut AnyConnection, backend: Backend, id: &Do
     Ok(Some(StoredDoc { doc, assignee: row.try_get::<Option<i64>, _>("assignee")?.map(UserId) }))
 }
 
+/// The doc's current version (`updated_seq`), None if it does not exist; on Postgres
+/// the row stays locked until the transaction ends.
+pub async fn version_for_update(conn: &mut AnyConnection, backend: Backend, id: &DocId) -> Result<Option<i64>, StoreError> {
+    let sql = match backend {
+        Backend::Postgres => "SELECT updated_seq FROM docs WHERE doc_id = $1 FOR UPDATE",
+        Backend::Sqlite => "SELECT updated_seq FROM docs WHERE doc_id = $1",
+    };
+    Ok(sqlx::query_scalar(sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
+}
+
+/// A doc's saved bytes and version, read without locking (the push's first phase).
+pub async fn read_versioned(conn: &mut AnyConnection, id: &DocId) -> Result<Option<(Vec<u8>, i64)>, StoreError> {
+    let row = sqlx::query("SELECT snapshot, updated_seq FROM docs WHERE doc_id = $1").bind(id.as_str()).fetch_optional(&mut *conn).await?;
+    Ok(match row {
+        Some(row) => Some((row.try_get("snapshot")?, row.try_get("updated_seq")?)),
+        None => None,
+    })
+}
+
 pub async fn load(conn: &mut AnyConnection, id: &DocId) -> Result<Option<Automerge>, StoreError> {
     Ok(load_for_update(conn, Backend::Sqlite, id).await?.map(|s| s.doc))
 }
@@ -53,13 +72,18 @@ pub async fn lock_log(conn: &mut AnyConnection, backend: Backend) -> Result<(), 
 /// What `append` stores for one document.
 pub struct Append<'a> {
     pub id: &'a DocId,
-    pub doc: &'a Automerge,
+    /// The document after the change, saved (`Automerge::save`): done by the caller,
+    /// outside any lock.
+    pub snapshot: &'a [u8],
     pub new_changes: &'a [Change],
     /// The lead before and after, for leads (None for the team document).
     pub before: Option<&'a Lead>,
     pub lead: Option<&'a Lead>,
     pub existed: bool,
     pub pushed_by: Option<UserId>,
+    /// The device session whose push this is: that device already has these changes and
+    /// is not sent them back. None for edits the server makes on an admin's behalf.
+    pub pushed_session: Option<i64>,
     pub now_ms: i64,
 }
 
@@ -67,14 +91,17 @@ pub struct Append<'a> {
 /// Returns the log sequence number.
 pub async fn append(conn: &mut AnyConnection, a: Append<'_>) -> Result<i64, StoreError> {
     let bytes: Vec<u8> = a.new_changes.iter().flat_map(|c| c.raw_bytes().iter().copied()).collect();
-    let seq: i64 = sqlx::query_scalar("INSERT INTO change_log (doc_id, changes, pushed_by, created_at) VALUES ($1, $2, $3, $4) RETURNING seq")
-        .bind(a.id.as_str())
-        .bind(bytes)
-        .bind(a.pushed_by.map(|u| u.0))
-        .bind(a.now_ms)
-        .fetch_one(&mut *conn)
-        .await?;
-    let snapshot = a.doc.save();
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO change_log (doc_id, changes, pushed_by, pushed_session, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
+    )
+    .bind(a.id.as_str())
+    .bind(bytes)
+    .bind(a.pushed_by.map(|u| u.0))
+    .bind(a.pushed_session)
+    .bind(a.now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    let snapshot = a.snapshot.to_vec();
     let assignee = a.lead.and_then(|l| l.assignee);
     let prev_assignee = a.before.and_then(|l| l.assignee);
     if !a.existed {

@@ -1,0 +1,158 @@
+//! Group commit for pushes. Pushes are checked and applied (the Automerge work) by their
+//! own request tasks, in parallel and outside any lock; this one task per server then
+//! stores whatever is ready in a single transaction — one write lock, one log lock, one
+//! disk sync for many pushes — and answers each.
+//!
+//! A push is staged against the versions of the docs it read. If any of those docs was
+//! stored by someone else meanwhile (another push in the same batch, another server
+//! instance), that push is answered `Conflict` and its request task checks it again
+//! against the new state. Docs are locked in doc-id order, so instances never deadlock.
+
+use super::poke::{self, PokeHub};
+use super::store::{self, Append, StoreError};
+use crate::db::Db;
+use automerge::Change;
+use dialbook_core::lead::Lead;
+use dialbook_core::{DocId, UserId};
+use std::collections::{BTreeMap, BTreeSet};
+use tokio::sync::{mpsc, oneshot};
+
+/// Stop adding pushes to a batch past this many docs, so one commit stays short.
+const MAX_DOCS_PER_COMMIT: usize = 2_000;
+
+/// One document ready to store.
+pub struct Staged {
+    pub id: DocId,
+    /// The doc's `updated_seq` when it was read; None if it did not exist.
+    pub read_at: Option<i64>,
+    pub snapshot: Vec<u8>,
+    pub new_changes: Vec<Change>,
+    pub before: Option<Lead>,
+    pub lead: Option<Lead>,
+}
+
+/// The staged docs of one push.
+pub struct Batch {
+    pub docs: Vec<Staged>,
+    pub pushed_by: Option<UserId>,
+    pub pushed_session: Option<i64>,
+}
+
+#[derive(Debug)]
+pub enum CommitError {
+    /// A doc changed since it was read: check the push again.
+    Conflict,
+    Failed(String),
+}
+
+struct Job {
+    batch: Batch,
+    reply: oneshot::Sender<Result<(), CommitError>>,
+}
+
+#[derive(Clone)]
+pub struct Committer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Committer {
+    /// Start the committer task (needs a Tokio runtime).
+    pub fn start(db: Db, pokes: PokeHub) -> Self {
+        let (tx, rx) = mpsc::channel(1024);
+        tokio::spawn(run(db, pokes, rx));
+        Self { tx }
+    }
+
+    /// Store a push; returns once it is committed (or refused as a conflict).
+    pub async fn commit(&self, batch: Batch) -> Result<(), CommitError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job { batch, reply }).await.map_err(|_| CommitError::Failed("the committer has stopped".into()))?;
+        answer.await.map_err(|_| CommitError::Failed("the committer stopped mid-commit".into()))?
+    }
+}
+
+async fn run(db: Db, pokes: PokeHub, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut docs = first.batch.docs.len();
+        let mut jobs = vec![first];
+        while docs < MAX_DOCS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(job) => {
+                    docs += job.batch.docs.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        match commit(&db, &jobs).await {
+            Ok((accepted, last_seq)) => {
+                if let Some(seq) = last_seq {
+                    pokes.poke(seq);
+                }
+                for (job, ok) in jobs.into_iter().zip(accepted) {
+                    let _ = job.reply.send(if ok { Ok(()) } else { Err(CommitError::Conflict) });
+                }
+            }
+            Err(e) => {
+                tracing::error!("storing {} pushes failed: {e}", jobs.len());
+                for job in jobs {
+                    let _ = job.reply.send(Err(CommitError::Failed(e.to_string())));
+                }
+            }
+        }
+    }
+}
+
+/// Store every job whose docs are unchanged since they were read. Returns which jobs
+/// were stored and the last log position written.
+async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<bool>, Option<i64>), StoreError> {
+    let mut tx = db.write_tx().await?;
+    let ids: BTreeSet<&DocId> = jobs.iter().flat_map(|j| j.batch.docs.iter().map(|d| &d.id)).collect();
+    let mut current: BTreeMap<&DocId, Option<i64>> = BTreeMap::new();
+    for id in ids {
+        current.insert(id, store::version_for_update(tx.conn(), db.backend, id).await?);
+    }
+    let mut taken: BTreeSet<&DocId> = BTreeSet::new();
+    let accepted: Vec<bool> = jobs
+        .iter()
+        .map(|job| {
+            let fresh = job.batch.docs.iter().all(|d| current[&d.id] == d.read_at && !taken.contains(&d.id));
+            if fresh {
+                taken.extend(job.batch.docs.iter().map(|d| &d.id));
+            }
+            fresh
+        })
+        .collect();
+    if taken.is_empty() {
+        tx.rollback().await?;
+        return Ok((accepted, None));
+    }
+    let now_ms = crate::clock::now_ms();
+    store::lock_log(tx.conn(), db.backend).await?;
+    let mut last_seq = None;
+    for (job, _) in jobs.iter().zip(&accepted).filter(|(_, ok)| **ok) {
+        for d in &job.batch.docs {
+            let seq = store::append(
+                tx.conn(),
+                Append {
+                    id: &d.id,
+                    snapshot: &d.snapshot,
+                    new_changes: &d.new_changes,
+                    before: d.before.as_ref(),
+                    lead: d.lead.as_ref(),
+                    existed: d.read_at.is_some(),
+                    pushed_by: job.batch.pushed_by,
+                    pushed_session: job.batch.pushed_session,
+                    now_ms,
+                },
+            )
+            .await?;
+            last_seq = Some(seq);
+        }
+    }
+    if let Some(seq) = last_seq {
+        poke::notify_in_tx(tx.conn(), db.backend, seq).await?;
+    }
+    tx.commit().await?;
+    Ok((accepted, last_seq))
+}
