@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::sync::cache::DocCache;
 use crate::sync::commit::Committer;
 use crate::sync::poke::PokeHub;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ pub struct AppState {
     pub pokes: PokeHub,
     /// Stores checked pushes, many per transaction (`sync/commit.rs`).
     pub committer: Committer,
+    /// Recently stored docs, loaded (`sync/cache.rs`).
+    pub docs: DocCache,
 }
 
 impl AppState {
@@ -21,6 +24,6 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let pokes = PokeHub::new();
         let committer = Committer::start(db.clone(), pokes.clone());
-        Self { db, config: Arc::new(config), pokes, committer }
+        Self { db, config: Arc::new(config), pokes, committer, docs: DocCache::default() }
     }
 }

@@ -3,6 +3,7 @@
 //! `dialbook_core::protocol::wire`; errors are the usual JSON.
 
 mod body;
+pub mod cache;
 pub mod commit;
 mod docsync;
 pub mod poke;

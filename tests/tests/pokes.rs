@@ -1,5 +1,6 @@
-//! Live pokes: a phone connected to the event stream hears about a push at once — on
-//! Postgres even when the push went through another server instance.
+//! Several server instances: a phone connected to the event stream hears about a push at
+//! once — on Postgres even when the push went through another instance — and pushes to
+//! one lead through two instances never overwrite each other.
 
 use dialbook_core::Role;
 use dialbook_server::config::Config;
@@ -57,6 +58,67 @@ async fn a_push_pokes_connected_phones(backend: TestBackend) {
     server.stop().await;
 }
 
+/// A second server instance on `a`'s database: its URL, and a handle that stops it.
+async fn second_instance(a: &TestServer) -> (String, impl FnOnce() -> tokio::task::JoinHandle<()>) {
+    let state_b = dialbook_server::build_state(Config::for_tests(a.db_url.clone())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop_b, stopped) = tokio::sync::oneshot::channel::<()>();
+    let b = tokio::spawn(async move {
+        dialbook_server::serve(state_b, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    let stop = move || {
+        let _ = stop_b.send(());
+        b
+    };
+    (b_url, stop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_through_two_instances_to_one_lead_all_survive() {
+    if !dialbook_tests::postgres_or_skip("pushes_through_two_instances_to_one_lead_all_survive").await {
+        return;
+    }
+    // Arrange: one lead, Ravi's phone on instance A and his tablet on instance B.
+    let a = TestServer::start(TestBackend::Postgres).await;
+    let (b_url, stop_b) = second_instance(&a).await;
+    let admin = a.login_admin().await;
+    let (ravi, pw) = a.create_user(&admin.token, "ravi", Role::Telecaller).await;
+    let mut office = device(&a, &admin, "office");
+    let id = office.replica.create_lead(now(), new_lead(3, "Geeta", Some(ravi))).unwrap();
+    office.sync().await.unwrap();
+    let phone_session = a.login("ravi", &pw, "phone").await;
+    let tablet_session = a.login("ravi", &pw, "tablet").await;
+    let mut phone = device(&a, &phone_session, "phone");
+    let mut tablet = dialbook_tests::client::Device::new(&b_url, &tablet_session.token, ravi, "tablet");
+
+    // Act: calls alternate between the instances, each instance's cache going stale.
+    for round in 0..3 {
+        for (d, who) in [(&mut phone, "phone"), (&mut tablet, "tablet")] {
+            d.sync().await.unwrap();
+            let note = format!("{who} {round}");
+            d.replica
+                .edit(now(), &id, |l, ctx| {
+                    l.log_call(ctx, &dialbook_core::lead::CallLog { outcome: dialbook_core::CallOutcome::NoAnswer, duration_secs: 5, note, voice_note: None, follow_up: None })
+                })
+                .unwrap();
+            d.sync().await.unwrap();
+        }
+    }
+    phone.sync().await.unwrap();
+
+    // Assert
+    assert_eq!(phone.replica.lead(&id).unwrap().calls().count(), 6);
+    let on_server = a.api_as(&admin).get(&format!("/api/admin/leads/{id}")).await;
+    assert_eq!(on_server.ok()["activities"].as_array().unwrap().iter().filter(|x| x["kind"].get("Call").is_some()).count(), 6);
+    stop_b().await.unwrap();
+    a.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pokes_cross_server_instances_on_postgres() {
     if !dialbook_tests::postgres_or_skip("pokes_cross_server_instances_on_postgres").await {
@@ -64,13 +126,7 @@ async fn pokes_cross_server_instances_on_postgres() {
     }
     // Arrange: instance A (the test server) and instance B on the same database.
     let a = TestServer::start(TestBackend::Postgres).await;
-    let state_b = dialbook_server::build_state(Config::for_tests(a.db_url.clone())).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let b_url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop_b, stopped) = tokio::sync::oneshot::channel::<()>();
-    let b = tokio::spawn(dialbook_server::serve(state_b, listener, async {
-        let _ = stopped.await;
-    }));
+    let (b_url, stop_b) = second_instance(&a).await;
     let admin = a.login_admin().await;
     let (events_b, mut buf) = subscribe(&b_url, &admin.token).await;
     let mut events_b = events_b;
@@ -84,7 +140,6 @@ async fn pokes_cross_server_instances_on_postgres() {
     let seq = next_poke(&mut events_b, &mut buf).await;
     assert!(seq > 0);
     drop(events_b);
-    let _ = stop_b.send(());
-    b.await.unwrap().unwrap();
+    stop_b().await.unwrap();
     a.stop().await;
 }

@@ -55,6 +55,19 @@ pub enum Applied {
 
 /// Check `changes` against `before` (None: the doc is new to the server) for `caller`.
 pub fn apply_push(caller: Caller, doc_id: &DocId, before: Option<&Automerge>, changes: Vec<Change>) -> Result<Applied, Refusal> {
+    apply_push_known(caller, doc_id, before.map(|doc| (doc, None)), changes)
+}
+
+/// Like `apply_push`, for a caller that already holds the lead as `before` reads (a
+/// server's cache of recently stored docs), which saves reading it again.
+pub fn apply_push_known(
+    caller: Caller,
+    doc_id: &DocId,
+    before: Option<(&Automerge, Option<&Lead>)>,
+    changes: Vec<Change>,
+) -> Result<Applied, Refusal> {
+    let before_lead = before.and_then(|(_, lead)| lead.cloned());
+    let before = before.map(|(doc, _)| doc);
     let mut doc = before.cloned().unwrap_or_default();
     let fresh: Vec<Change> = changes.into_iter().filter(|c| doc.get_change_by_hash(&c.hash()).is_none()).collect();
     if fresh.is_empty() {
@@ -82,7 +95,10 @@ pub fn apply_push(caller: Caller, doc_id: &DocId, before: Option<&Automerge>, ch
             if after.id != *id {
                 return Err(refuse(RefusalCode::Invalid, format!("document says it is lead {} but was pushed as {id}", after.id)));
             }
-            let before = before.map(read).transpose()?;
+            let before = match (before_lead, before) {
+                (Some(known), _) => Some(known),
+                (None, doc) => doc.map(read).transpose()?,
+            };
             check_lead(caller, before.as_ref(), &after)?;
             (before, Some(after))
         }

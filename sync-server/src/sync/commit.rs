@@ -47,7 +47,8 @@ pub enum CommitError {
 
 struct Job {
     batch: Batch,
-    reply: oneshot::Sender<Result<(), CommitError>>,
+    /// On success, the log position (the doc's new version) of each staged doc.
+    reply: oneshot::Sender<Result<Vec<i64>, CommitError>>,
 }
 
 #[derive(Clone)]
@@ -63,8 +64,9 @@ impl Committer {
         Self { tx }
     }
 
-    /// Store a push; returns once it is committed (or refused as a conflict).
-    pub async fn commit(&self, batch: Batch) -> Result<(), CommitError> {
+    /// Store a push; returns once it is committed (or refused as a conflict), with each
+    /// staged doc's new version.
+    pub async fn commit(&self, batch: Batch) -> Result<Vec<i64>, CommitError> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Job { batch, reply }).await.map_err(|_| CommitError::Failed("the committer has stopped".into()))?;
         answer.await.map_err(|_| CommitError::Failed("the committer stopped mid-commit".into()))?
@@ -85,12 +87,12 @@ async fn run(db: Db, pokes: PokeHub, mut rx: mpsc::Receiver<Job>) {
             }
         }
         match commit(&db, &jobs).await {
-            Ok((accepted, last_seq)) => {
+            Ok((stored, last_seq)) => {
                 if let Some(seq) = last_seq {
                     pokes.poke(seq);
                 }
-                for (job, ok) in jobs.into_iter().zip(accepted) {
-                    let _ = job.reply.send(if ok { Ok(()) } else { Err(CommitError::Conflict) });
+                for (job, seqs) in jobs.into_iter().zip(stored) {
+                    let _ = job.reply.send(seqs.ok_or(CommitError::Conflict));
                 }
             }
             Err(e) => {
@@ -103,9 +105,9 @@ async fn run(db: Db, pokes: PokeHub, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Store every job whose docs are unchanged since they were read. Returns which jobs
-/// were stored and the last log position written.
-async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<bool>, Option<i64>), StoreError> {
+/// Store every job whose docs are unchanged since they were read. Returns, per job, the
+/// log positions of its docs (None: not stored, a conflict) and the last position written.
+async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<Option<Vec<i64>>>, Option<i64>), StoreError> {
     let mut tx = db.write_tx().await?;
     let ids: BTreeSet<&DocId> = jobs.iter().flat_map(|j| j.batch.docs.iter().map(|d| &d.id)).collect();
     let mut current: BTreeMap<&DocId, Option<i64>> = BTreeMap::new();
@@ -123,14 +125,16 @@ async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<bool>, Option<i64>), Store
             fresh
         })
         .collect();
+    let mut stored: Vec<Option<Vec<i64>>> = vec![None; jobs.len()];
     if taken.is_empty() {
         tx.rollback().await?;
-        return Ok((accepted, None));
+        return Ok((stored, None));
     }
     let now_ms = crate::clock::now_ms();
     store::lock_log(tx.conn(), db.backend).await?;
     let mut last_seq = None;
-    for (job, _) in jobs.iter().zip(&accepted).filter(|(_, ok)| **ok) {
+    for (i, job) in jobs.iter().enumerate().filter(|(i, _)| accepted[*i]) {
+        let mut seqs = Vec::with_capacity(job.batch.docs.len());
         for d in &job.batch.docs {
             let seq = store::append(
                 tx.conn(),
@@ -148,11 +152,13 @@ async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<bool>, Option<i64>), Store
             )
             .await?;
             last_seq = Some(seq);
+            seqs.push(seq);
         }
+        stored[i] = Some(seqs);
     }
     if let Some(seq) = last_seq {
         poke::notify_in_tx(tx.conn(), db.backend, seq).await?;
     }
     tx.commit().await?;
-    Ok((accepted, last_seq))
+    Ok((stored, last_seq))
 }

@@ -8,16 +8,20 @@
 //! transaction, provided no doc changed in between — otherwise the check runs again.
 
 use super::body::{Wire, WireBody};
+use super::cache::CachedDoc;
 use super::commit::{Batch, CommitError, Staged};
+use super::store;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use automerge::{Automerge, Change};
 use axum::extract::State;
 use dialbook_core::DocId;
-use dialbook_core::protocol::authorize::{self, Applied, apply_push, parse_changes};
+use dialbook_core::lead::Lead;
+use dialbook_core::protocol::authorize::{self, Applied, apply_push_known, parse_changes};
 use dialbook_core::protocol::wire::{DocResult, PushRequest, PushResponse, PushStatus};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// One phone's day of work is ~150 docs; a fresh import pushes more, in batches.
 pub const MAX_DOCS_PER_PUSH: usize = 1_000;
@@ -41,18 +45,23 @@ pub async fn apply(state: &AppState, by: authorize::Caller, session: Option<i64>
         {
             let mut conn = state.db.pool.acquire().await?;
             for (id, _) in &parsed {
-                read.push(super::store::read_versioned(&mut conn, id).await?);
+                read.push(read_stored(state, &mut conn, id).await?);
             }
         }
         let work = parsed.clone();
-        let (results, staged) = tokio::task::spawn_blocking(move || check(by, work, read))
+        let (results, staged, fresh) = tokio::task::spawn_blocking(move || check(by, work, read))
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("checking a push panicked: {e}")))??;
         if staged.is_empty() {
             return Ok(results);
         }
         match state.committer.commit(Batch { docs: staged, pushed_by: Some(by.user), pushed_session: session }).await {
-            Ok(()) => return Ok(results),
+            Ok(versions) => {
+                for ((id, doc, lead), version) in fresh.into_iter().zip(versions) {
+                    state.docs.put(id, CachedDoc { version, doc: Arc::new(doc), lead: lead.map(Arc::new) });
+                }
+                return Ok(results);
+            }
             Err(CommitError::Conflict) => continue,
             Err(CommitError::Failed(e)) => return Err(ApiError::Internal(anyhow::anyhow!("storing a push: {e}"))),
         }
@@ -82,32 +91,53 @@ fn parse(req: PushRequest) -> Result<Vec<(DocId, Vec<Change>)>, ApiError> {
     Ok(parsed)
 }
 
+/// A doc as phase one finds it.
+enum Stored {
+    Missing,
+    /// Loaded already, at the database's current version.
+    Cached(CachedDoc),
+    Saved { bytes: Vec<u8>, version: i64 },
+}
+
+async fn read_stored(state: &AppState, conn: &mut sqlx::AnyConnection, id: &DocId) -> Result<Stored, ApiError> {
+    let Some(version) = store::version(conn, id).await? else { return Ok(Stored::Missing) };
+    if let Some(cached) = state.docs.get(id, version) {
+        return Ok(Stored::Cached(cached));
+    }
+    Ok(match store::read_versioned(conn, id).await? {
+        Some((bytes, version)) => Stored::Saved { bytes, version },
+        None => Stored::Missing,
+    })
+}
+
+/// What phase one produced: per-doc results, what to store, and the docs to cache once
+/// stored (in the same order as the staged docs).
+type Checked = (Vec<DocResult>, Vec<Staged>, Vec<(DocId, Automerge, Option<Lead>)>);
+
 /// Phase one, on a blocking thread: apply each doc's changes to the stored doc and check
-/// them. Returns the per-doc results and what to store.
-fn check(
-    by: authorize::Caller,
-    parsed: Vec<(DocId, Vec<Change>)>,
-    read: Vec<Option<(Vec<u8>, i64)>>,
-) -> Result<(Vec<DocResult>, Vec<Staged>), ApiError> {
+/// them.
+fn check(by: authorize::Caller, parsed: Vec<(DocId, Vec<Change>)>, read: Vec<Stored>) -> Result<Checked, ApiError> {
     let mut results = Vec::with_capacity(parsed.len());
     let mut staged = Vec::new();
+    let mut fresh = Vec::new();
     for ((id, changes), stored) in parsed.into_iter().zip(read) {
-        let (before, read_at) = match stored {
-            Some((bytes, version)) => {
+        let (doc, lead, read_at): (Option<Arc<Automerge>>, Option<Arc<Lead>>, Option<i64>) = match stored {
+            Stored::Missing => (None, None, None),
+            Stored::Cached(c) => (Some(c.doc), c.lead, Some(c.version)),
+            Stored::Saved { bytes, version } => {
                 let doc = Automerge::load(&bytes).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored doc {id} does not load: {e}")))?;
-                (Some(doc), Some(version))
+                (Some(Arc::new(doc)), None, Some(version))
             }
-            None => (None, None),
         };
-        let status = match apply_push(by, &id, before.as_ref(), changes) {
+        let before = doc.as_deref().map(|d| (d, lead.as_deref()));
+        let status = match apply_push_known(by, &id, before, changes) {
             Ok(Applied::Changed { doc, new_changes, before, lead }) => {
                 let heads = doc.get_heads().iter().map(|h| h.0).collect();
-                staged.push(Staged { id: id.clone(), read_at, snapshot: doc.save(), new_changes, before, lead });
+                staged.push(Staged { id: id.clone(), read_at, snapshot: doc.save(), new_changes, before, lead: lead.clone() });
+                fresh.push((id.clone(), doc, lead));
                 PushStatus::Accepted { heads }
             }
-            Ok(Applied::Unchanged) => {
-                PushStatus::Accepted { heads: before.map(|d| d.get_heads().iter().map(|h| h.0).collect()).unwrap_or_default() }
-            }
+            Ok(Applied::Unchanged) => PushStatus::Accepted { heads: doc.map(|d| d.get_heads().iter().map(|h| h.0).collect()).unwrap_or_default() },
             Ok(Applied::NeedsSync) => PushStatus::NeedsSync,
             Err(refusal) => {
                 tracing::info!(doc = %id, user = %by.user, code = ?refusal.code, "push refused: {}", refusal.message);
@@ -116,5 +146,5 @@ fn check(
         };
         results.push(DocResult { doc: id, status });
     }
-    Ok((results, staged))
+    Ok((results, staged, fresh))
 }

@@ -45,6 +45,11 @@ pub async fn version_for_update(conn: &mut AnyConnection, backend: Backend, id: 
     Ok(sqlx::query_scalar(sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
 }
 
+/// A doc's version, read without locking (the push's first phase).
+pub async fn version(conn: &mut AnyConnection, id: &DocId) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT updated_seq FROM docs WHERE doc_id = $1").bind(id.as_str()).fetch_optional(&mut *conn).await?)
+}
+
 /// A doc's saved bytes and version, read without locking (the push's first phase).
 pub async fn read_versioned(conn: &mut AnyConnection, id: &DocId) -> Result<Option<(Vec<u8>, i64)>, StoreError> {
     let row = sqlx::query("SELECT snapshot, updated_seq FROM docs WHERE doc_id = $1").bind(id.as_str()).fetch_optional(&mut *conn).await?;
