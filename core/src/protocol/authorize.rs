@@ -71,6 +71,14 @@ pub fn apply_push_known(
     let mut doc = before.cloned().unwrap_or_default();
     let fresh: Vec<Change> = changes.into_iter().filter(|c| doc.get_change_by_hash(&c.hash()).is_none()).collect();
     if fresh.is_empty() {
+        // Nothing new, but answer only someone who may read the doc: "accepted" would
+        // tell a stranger the doc exists and what its heads are.
+        if let (Some(before), DocId::Lead(_), Role::Telecaller) = (before, doc_id, caller.role) {
+            let assignee = before_lead.as_ref().map(|l| l.assignee).map_or_else(|| read(before).map(|l| l.assignee), Ok)?;
+            if assignee != Some(caller.user) {
+                return Err(refuse(RefusalCode::NotYours, "this lead is not assigned to you"));
+            }
+        }
         return Ok(Applied::Unchanged);
     }
     let heads_before = doc.get_heads();

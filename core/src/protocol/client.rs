@@ -81,8 +81,11 @@ pub enum Effect {
     Fallback(DocId),
     /// Apply a pulled item to the store.
     Apply(PullItem),
-    /// A full resync finished: drop every local doc not in this set.
-    KeepOnly(BTreeSet<DocId>),
+    /// A full resync (after `reset`) finished; `seen` are the docs the server sent. Any
+    /// other local doc is one the server lost (restored from an older backup): clear its
+    /// acked heads and report it with `still_dirty`, so it is pushed whole. The server
+    /// refuses it if it is no longer the caller's, and the `Refused` effect removes it.
+    ResyncFinished { seen: BTreeSet<DocId> },
     /// Persist the new cursor (after the items of the same answer are applied).
     SaveCursor(Vec<u8>),
     /// The session is no longer valid: ask the user to log in again.
@@ -265,7 +268,7 @@ impl SyncClient {
                 if resp.more {
                     self.want_pull = true;
                 } else if let Some(seen) = self.resync.take() {
-                    effects.push(Effect::KeepOnly(seen));
+                    effects.push(Effect::ResyncFinished { seen });
                 }
             }
             Event::Failed { retryable } => {

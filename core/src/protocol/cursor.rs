@@ -16,6 +16,12 @@ pub struct ServerCursor {
     /// Every change-log entry with `seq <= seq` has been delivered (or is covered by a
     /// snapshot delivered in the phase below).
     pub seq: i64,
+    /// A fingerprint of the log entry at `seq` (0 at seq 0). A database restored from a
+    /// backup reuses sequence numbers for different entries; the fingerprint tells.
+    pub check: i64,
+    /// Whether the cursor was made for an admin (who reads every lead). A role change
+    /// changes what the device may hold, so it forces a resync.
+    pub admin: bool,
     pub snapshot: Option<SnapshotPhase>,
 }
 

@@ -50,12 +50,13 @@ impl ReplicaDoc {
         Ok(())
     }
 
+    /// Merge the server's whole document. Its heads are exactly what the server has, so
+    /// they become the acked heads: anything this device holds beyond them (for instance
+    /// after the server was restored from an older backup) is unpushed and will be pushed.
     pub fn merge_snapshot(&mut self, bytes: &[u8]) -> Result<(), AutomergeError> {
-        let before = self.doc.get_heads();
-        let had_unpushed = self.has_unpushed();
         let mut other = AutoCommit::load(bytes)?;
         self.doc.merge(&mut other)?;
-        self.after_remote(before, had_unpushed);
+        self.acked = other.get_heads();
         Ok(())
     }
 
@@ -197,7 +198,14 @@ impl MemoryReplica {
                 }
                 Effect::Fallback(doc) => self.fallbacks.push(doc),
                 Effect::Apply(item) => self.apply(item)?,
-                Effect::KeepOnly(keep) => self.docs.retain(|id, rd| keep.contains(id) || rd.acked.is_empty()),
+                Effect::ResyncFinished { seen } => {
+                    // Docs the server no longer has: push them whole. The server takes
+                    // back what is still ours and refuses the rest, which then goes.
+                    for (id, rd) in self.docs.iter_mut().filter(|(id, _)| !seen.contains(*id)) {
+                        rd.acked.clear();
+                        self.client.still_dirty(id.clone());
+                    }
+                }
                 Effect::SaveCursor(_) | Effect::SignedOut => {}
             }
         }
@@ -215,7 +223,12 @@ impl MemoryReplica {
                 }
             },
             PullItem::Snapshot { doc, bytes } => match self.docs.get_mut(&doc) {
-                Some(rd) => rd.merge_snapshot(&bytes)?,
+                Some(rd) => {
+                    rd.merge_snapshot(&bytes)?;
+                    if rd.has_unpushed() {
+                        self.client.still_dirty(doc);
+                    }
+                }
                 None => {
                     self.docs.insert(doc, ReplicaDoc::from_snapshot(&bytes, self.actor.clone())?);
                 }

@@ -89,7 +89,7 @@ impl SimServer {
                 items.push(PullItem::Revoked { doc: doc.clone() });
             }
         }
-        let cursor = ServerCursor { epoch: 1, seq: upto, snapshot: None }.encode();
+        let cursor = ServerCursor { epoch: 1, seq: upto, check: 0, admin: caller.role == Role::Admin, snapshot: None }.encode();
         PullResponse { items, cursor, more: false, reset: false, progress: None }
     }
 }

@@ -86,7 +86,10 @@ async fn run(db: Db, pokes: PokeHub, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match commit(&db, &jobs).await {
+        // A panic while storing (a bug) must fail this batch, not every later push.
+        let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(commit(&db, &jobs))).await;
+        let outcome = outcome.unwrap_or_else(|_| Err(StoreError::Corrupt("storing the batch panicked".into())));
+        match outcome {
             Ok((stored, last_seq)) => {
                 if let Some(seq) = last_seq {
                     pokes.poke(seq);

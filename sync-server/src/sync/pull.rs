@@ -26,15 +26,16 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, Wire(req): Wire
     let cursor = ServerCursor::decode(&req.cursor)
         .map_err(|e| ApiError::BadRequest { code: "bad_cursor", message: format!("{e}; start again with an empty cursor") })?;
     let head = super::store::head_seq(&mut conn).await?;
+    let who = Reader::new(&caller);
+    let start = ServerCursor { epoch, seq: 0, check: 0, admin: who.admin, snapshot: None };
     let (mut cursor, reset) = match cursor {
-        Some(c) if c.epoch == epoch && c.seq <= head && c.snapshot.as_ref().is_none_or(|s| s.upto <= head) => (c, false),
-        // A cursor from another database, or from the future of this one (the database
-        // was restored from an older backup): the device resyncs everything.
-        Some(_) => (ServerCursor { epoch, seq: 0, snapshot: None }, true),
-        None => (ServerCursor { epoch, seq: 0, snapshot: None }, false),
+        Some(c) if still_valid(&mut conn, &c, epoch, head, who.admin).await? => (c, false),
+        // A cursor from another database, from another state of this one (restored from
+        // an older backup), or made for another role: the device resyncs everything.
+        Some(_) => (start, true),
+        None => (start, false),
     };
     let budget = req.max_bytes.clamp(MIN_PAGE_BYTES, MAX_PAGE_BYTES) as usize;
-    let who = Reader::new(&caller);
 
     if cursor.snapshot.is_none() && cursor.seq < head {
         let total = who.count_new(&mut conn, cursor.seq, head).await?;
@@ -73,7 +74,26 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, Wire(req): Wire
         cursor.seq = reached;
         more = !done;
     }
+    cursor.check = fingerprint(&mut conn, cursor.seq).await?;
     Ok(WireBody(PullResponse { items: page.items, cursor: cursor.encode(), more, reset, progress }))
+}
+
+/// The fingerprint of the log entry at `seq`: when it was written. Entries written after
+/// a restore reuse sequence numbers, never the millisecond. None if there is no entry.
+async fn fingerprint_of(conn: &mut AnyConnection, seq: i64) -> Result<Option<i64>, sqlx::Error> {
+    if seq == 0 {
+        return Ok(Some(0));
+    }
+    sqlx::query_scalar("SELECT created_at FROM change_log WHERE seq = $1").bind(seq).fetch_optional(&mut *conn).await
+}
+
+async fn fingerprint(conn: &mut AnyConnection, seq: i64) -> Result<i64, ApiError> {
+    Ok(fingerprint_of(conn, seq).await?.unwrap_or(0))
+}
+
+async fn still_valid(conn: &mut AnyConnection, c: &ServerCursor, epoch: u64, head: i64, admin: bool) -> Result<bool, ApiError> {
+    let in_range = c.epoch == epoch && c.admin == admin && c.seq <= head && c.snapshot.as_ref().is_none_or(|s| s.upto <= head);
+    Ok(in_range && fingerprint_of(conn, c.seq).await? == Some(c.check))
 }
 
 struct Page {
@@ -147,6 +167,9 @@ impl Reader {
                 page.push(PullItem::Snapshot { doc, bytes }, size);
                 phase.after = Some(id);
                 phase.done += 1;
+                // Docs can be assigned to the caller during a round; never report more
+                // done than there are.
+                phase.total = phase.total.max(phase.done);
                 if page.full() {
                     return Ok(phase.done >= phase.total);
                 }

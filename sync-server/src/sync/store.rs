@@ -39,7 +39,16 @@ pub async fn load_for_update(conn: &mut AnyConnection, backend: Backend, id: &Do
 /// the row stays locked until the transaction ends.
 pub async fn version_for_update(conn: &mut AnyConnection, backend: Backend, id: &DocId) -> Result<Option<i64>, StoreError> {
     let sql = match backend {
-        Backend::Postgres => "SELECT updated_seq FROM docs WHERE doc_id = $1 FOR UPDATE",
+        Backend::Postgres => {
+            // `FOR UPDATE` locks nothing for a doc that does not exist yet, so two
+            // instances could both create it; a per-doc advisory lock (two-int keys, a
+            // space apart from the log lock's) makes the second wait and then see it.
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(1, hashtext($1))) AS l")
+                .bind(id.as_str())
+                .execute(&mut *conn)
+                .await?;
+            "SELECT updated_seq FROM docs WHERE doc_id = $1 FOR UPDATE"
+        }
         Backend::Sqlite => "SELECT updated_seq FROM docs WHERE doc_id = $1",
     };
     Ok(sqlx::query_scalar(sql).bind(id.as_str()).fetch_optional(&mut *conn).await?)
