@@ -17,6 +17,7 @@ on_both_backends!(
     a_fresh_phone_pulls_in_pages_with_progress,
     an_idle_reconnect_is_one_small_request,
     a_server_that_lost_changes_is_repaired_by_fallback_sync,
+    a_role_change_changes_what_the_phone_holds,
 );
 
 fn call(outcome: CallOutcome, note: &str) -> CallLog {
@@ -343,5 +344,37 @@ async fn a_server_that_lost_changes_is_repaired_by_fallback_sync(backend: TestBa
     assert!(phone.replica.refusals.is_empty(), "{:?}", phone.replica.refusals);
     assert_eq!(server_lead(&server, &admin, &ids[0]).await["activities"].as_array().unwrap().iter().filter(|a| a["kind"].get("Call").is_some()).count(), 2);
     assert_eq!(other.replica.lead(&ids[0]).unwrap().calls().count(), 2);
+    server.stop().await;
+}
+
+async fn a_role_change_changes_what_the_phone_holds(backend: TestBackend) {
+    // Arrange: four leads, one of them Ravi's; Ravi's phone holds just that one.
+    let server = TestServer::start(backend).await;
+    let admin = server.login_admin().await;
+    let (ravi, pw) = server.create_user(&admin.token, "ravi", Role::Telecaller).await;
+    let (_office, ids) = admin_with_leads(&server, &admin, 3, None).await;
+    let mut office = device(&server, &admin, "office 2");
+    let mine = office.replica.create_lead(now(), new_lead(7, "Ravi's lead", Some(ravi))).unwrap();
+    office.sync().await.unwrap();
+    let mut phone = device(&server, &server.login("ravi", &pw, "phone").await, "phone");
+    phone.sync().await.unwrap();
+    assert_eq!(phone.replica.leads().len(), 1);
+    let path = format!("/api/admin/users/{}", ravi.0);
+
+    // Act 1: Ravi becomes an admin; his phone syncs as before.
+    server.api_as(&admin).patch(&path, &json!({ "role": "admin" })).await.ok();
+    phone.sync().await.unwrap();
+
+    // Assert 1: his phone now holds every lead.
+    assert_eq!(phone.replica.leads().len(), 4);
+    assert!(ids.iter().all(|id| phone.replica.lead(id).is_some()));
+
+    // Act 2: back to telecaller.
+    server.api_as(&admin).patch(&path, &json!({ "role": "telecaller" })).await.ok();
+    phone.sync().await.unwrap();
+
+    // Assert 2: only his own lead is left on the phone, and the others are untouched.
+    assert_eq!(phone.replica.leads().iter().map(|l| l.id.clone()).collect::<Vec<_>>(), vec![mine]);
+    assert_eq!(server.api_as(&admin).get("/api/admin/leads").await.ok()["total"], 4);
     server.stop().await;
 }
