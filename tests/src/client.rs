@@ -171,7 +171,9 @@ impl Device {
             }
         }
         let rd = self.replica.docs.get_mut(doc).expect("checked above");
-        rd.acked = rd.doc.get_heads();
+        if rd.fallback_done(state.their_heads.clone().unwrap_or_default()) {
+            self.replica.client.still_dirty(doc.clone());
+        }
         Ok(())
     }
 }

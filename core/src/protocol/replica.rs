@@ -71,6 +71,15 @@ impl ReplicaDoc {
         }
     }
 
+    /// After a per-doc fallback sync: `server_heads` are the heads the server last said it
+    /// has (`sync::State::their_heads`). Only those are acked — never this device's own
+    /// heads, since the server drops changes whose history has not reached it yet — and
+    /// whatever is beyond them is pushed the ordinary way. True if something is left.
+    pub fn fallback_done(&mut self, server_heads: Vec<ChangeHash>) -> bool {
+        self.acked = server_heads;
+        self.has_unpushed()
+    }
+
     /// Throw away edits the server refused, going back to what the server has.
     pub fn revert_to_acked(&mut self) -> Result<(), AutomergeError> {
         let actor = self.doc.get_actor().clone();

@@ -112,10 +112,14 @@ async fn run(db: Db, pokes: PokeHub, mut rx: mpsc::Receiver<Job>) {
 /// log positions of its docs (None: not stored, a conflict) and the last position written.
 async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<Option<Vec<i64>>>, Option<i64>), StoreError> {
     let mut tx = db.write_tx().await?;
-    let ids: BTreeSet<&DocId> = jobs.iter().flat_map(|j| j.batch.docs.iter().map(|d| &d.id)).collect();
+    // Every doc of the batch, in doc-id order, and whether some push means to create it.
+    let mut ids: BTreeMap<&DocId, bool> = BTreeMap::new();
+    for d in jobs.iter().flat_map(|j| &j.batch.docs) {
+        *ids.entry(&d.id).or_default() |= d.read_at.is_none();
+    }
     let mut current: BTreeMap<&DocId, Option<i64>> = BTreeMap::new();
-    for id in ids {
-        current.insert(id, store::version_for_update(tx.conn(), db.backend, id).await?);
+    for (id, creating) in ids {
+        current.insert(id, store::version_for_update(tx.conn(), db.backend, id, creating).await?);
     }
     let mut taken: BTreeSet<&DocId> = BTreeSet::new();
     let accepted: Vec<bool> = jobs

@@ -48,10 +48,7 @@ pub async fn apply(state: &AppState, by: authorize::Caller, session: Option<i64>
                 read.push(read_stored(state, &mut conn, id).await?);
             }
         }
-        let work = parsed.clone();
-        let (results, staged, fresh) = tokio::task::spawn_blocking(move || check(by, work, read))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("checking a push panicked: {e}")))??;
+        let (results, staged, fresh) = check_in_parallel(by, &parsed, read).await?;
         if staged.is_empty() {
             return Ok(results);
         }
@@ -89,6 +86,31 @@ fn parse(req: PushRequest) -> Result<Vec<(DocId, Vec<Change>)>, ApiError> {
         parsed.push((dc.doc, changes));
     }
     Ok(parsed)
+}
+
+/// Docs per blocking task: a big push (a day's work, an import) is checked on every core.
+const DOCS_PER_TASK: usize = 40;
+
+/// Run `check` over chunks of the push on blocking threads, and put the answers back in
+/// request order.
+async fn check_in_parallel(by: authorize::Caller, parsed: &[(DocId, Vec<Change>)], read: Vec<Stored>) -> Result<Checked, ApiError> {
+    let mut read = read.into_iter();
+    let tasks: Vec<_> = parsed
+        .chunks(DOCS_PER_TASK)
+        .map(|chunk| {
+            let work = chunk.to_vec();
+            let stored: Vec<Stored> = read.by_ref().take(chunk.len()).collect();
+            tokio::task::spawn_blocking(move || check(by, work, stored))
+        })
+        .collect();
+    let mut out: Checked = (Vec::with_capacity(parsed.len()), Vec::new(), Vec::new());
+    for task in tasks {
+        let (results, staged, fresh) = task.await.map_err(|e| ApiError::Internal(anyhow::anyhow!("checking a push panicked: {e}")))??;
+        out.0.extend(results);
+        out.1.extend(staged);
+        out.2.extend(fresh);
+    }
+    Ok(out)
 }
 
 /// A doc as phase one finds it.

@@ -37,16 +37,19 @@ pub async fn load_for_update(conn: &mut AnyConnection, backend: Backend, id: &Do
 
 /// The doc's current version (`updated_seq`), None if it does not exist; on Postgres
 /// the row stays locked until the transaction ends.
-pub async fn version_for_update(conn: &mut AnyConnection, backend: Backend, id: &DocId) -> Result<Option<i64>, StoreError> {
+/// `creating`: the caller expects the doc not to exist yet.
+pub async fn version_for_update(conn: &mut AnyConnection, backend: Backend, id: &DocId, creating: bool) -> Result<Option<i64>, StoreError> {
     let sql = match backend {
         Backend::Postgres => {
-            // `FOR UPDATE` locks nothing for a doc that does not exist yet, so two
-            // instances could both create it; a per-doc advisory lock (two-int keys, a
-            // space apart from the log lock's) makes the second wait and then see it.
-            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(1, hashtext($1))) AS l")
-                .bind(id.as_str())
-                .execute(&mut *conn)
-                .await?;
+            if creating {
+                // `FOR UPDATE` locks nothing for a doc that does not exist yet, so two
+                // instances could both create it; a per-doc advisory lock (two-int keys,
+                // a space apart from the log lock's) makes the second wait and then see it.
+                sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(1, hashtext($1))) AS l")
+                    .bind(id.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+            }
             "SELECT updated_seq FROM docs WHERE doc_id = $1 FOR UPDATE"
         }
         Backend::Sqlite => "SELECT updated_seq FROM docs WHERE doc_id = $1",
