@@ -34,7 +34,7 @@ pub async fn doc_sync(State(state): State<AppState>, caller: Caller, Wire(req): 
     let mut merged = stored.doc.clone();
     let before_heads = merged.get_heads();
     merged
-        .receive_sync_message(&mut sync_state, message)
+        .receive_sync_message(&mut sync_state, message.clone())
         .map_err(|e| ApiError::BadRequest { code: "malformed_message", message: format!("sync message could not be applied: {e}") })?;
     let incoming = merged.get_changes(&before_heads);
     let mut refused = None;
@@ -76,7 +76,7 @@ pub async fn doc_sync(State(state): State<AppState>, caller: Caller, Wire(req): 
     // as if they were accepted.
     let mut answer_state = SyncState::new();
     let mut scratch = current.clone();
-    let _ = scratch.receive_sync_message(&mut answer_state, Message::decode(&req.message).expect("decoded above"));
+    let _ = scratch.receive_sync_message(&mut answer_state, message);
     let reply = current.generate_sync_message(&mut answer_state).map(|m| m.encode());
     Ok(WireBody(DocSyncResponse { message: reply, refused }))
 }

@@ -35,6 +35,7 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, Wire(req): Wire
         Some(_) => (start, true),
         None => (start, false),
     };
+    let checked_seq = cursor.seq;
     let budget = req.max_bytes.clamp(MIN_PAGE_BYTES, MAX_PAGE_BYTES) as usize;
 
     if cursor.snapshot.is_none() && cursor.seq < head {
@@ -74,7 +75,10 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, Wire(req): Wire
         cursor.seq = reached;
         more = !done;
     }
-    cursor.check = fingerprint(&mut conn, cursor.seq).await?;
+    // A cursor that did not move (an idle reconnect) keeps the fingerprint just checked.
+    if cursor.seq != checked_seq {
+        cursor.check = fingerprint(&mut conn, cursor.seq).await?;
+    }
     Ok(WireBody(PullResponse { items: page.items, cursor: cursor.encode(), more, reset, progress }))
 }
 

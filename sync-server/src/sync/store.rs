@@ -28,6 +28,16 @@ pub async fn load_for_update(conn: &mut AnyConnection, backend: Backend, id: &Do
         Backend::Postgres => "SELECT snapshot, assignee FROM docs WHERE doc_id = $1 FOR UPDATE",
         Backend::Sqlite => "SELECT snapshot, assignee FROM docs WHERE doc_id = $1",
     };
+    load_with(conn, sql, id).await
+}
+
+/// A document as stored, read without locking (for reads and for server-side edits,
+/// which go through the push path and its own version check).
+pub async fn load(conn: &mut AnyConnection, id: &DocId) -> Result<Option<Automerge>, StoreError> {
+    Ok(load_with(conn, "SELECT snapshot, assignee FROM docs WHERE doc_id = $1", id).await?.map(|s| s.doc))
+}
+
+async fn load_with(conn: &mut AnyConnection, sql: &str, id: &DocId) -> Result<Option<StoredDoc>, StoreError> {
     let row = sqlx::query(sql).bind(id.as_str()).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let bytes: Vec<u8> = row.try_get("snapshot")?;
@@ -69,10 +79,6 @@ pub async fn read_versioned(conn: &mut AnyConnection, id: &DocId) -> Result<Opti
         Some(row) => Some((row.try_get("snapshot")?, row.try_get("updated_seq")?)),
         None => None,
     })
-}
-
-pub async fn load(conn: &mut AnyConnection, id: &DocId) -> Result<Option<Automerge>, StoreError> {
-    Ok(load_for_update(conn, Backend::Sqlite, id).await?.map(|s| s.doc))
 }
 
 /// Call once per transaction before the first `append`.
