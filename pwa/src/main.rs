@@ -1,0 +1,3 @@
+fn main() {
+    dialbook_pwa::start();
+}
