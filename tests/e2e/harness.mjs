@@ -1,0 +1,663 @@
+// The end-to-end harness: the real `dialbook-server` binary serving the built PWA, an
+// admin API client over fetch, and phone-like headless Chromium contexts driven by
+// playwright-core. Tests (`*.test.mjs`), `screenshots.mjs` and `bench.mjs` build on it.
+//
+// It owns processes, ports, temp folders and browsers, and cleans them up; it asserts
+// nothing about the app beyond "the page got where the test asked it to go" (that is the
+// tests' job). Nothing here sleeps for a fixed time: every wait is a condition with a
+// deadline, so a busy 2-core machine is slower, not flaky.
+//
+// Environment:
+//   DIALBOOK_SERVER_BIN  a prebuilt server (default target/debug/dialbook-server, built
+//                        with `cargo build -p dialbook-server` when missing)
+//   DIALBOOK_DIST        the built PWA (default dist/, built with scripts/build-pwa when
+//                        missing)
+//   CHROMIUM             the browser (default /usr/bin/chromium)
+//   E2E_DEADLINE_SCALE   multiply every deadline (default 1; try 3 on a very slow box)
+//   E2E_HEADED=1         show the browser (needs a display)
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+const FAILURE_DIR = path.join(ROOT, 'target', 'e2e-failures');
+const SCALE = Number(process.env.E2E_DEADLINE_SCALE || 1);
+
+/** A deadline in ms, scaled by E2E_DEADLINE_SCALE. */
+export const ms = (n) => Math.round(n * SCALE);
+
+// ---------------------------------------------------------------------------------------
+// Waiting on conditions
+
+/**
+ * Calls `check` until it returns something truthy, and returns that. Throws after
+ * `timeout` ms with `what` and the last value or error seen, so a failure says what it
+ * was waiting for and how far it got.
+ */
+export async function waitFor(check, { timeout = 30_000, what = 'a condition', interval = 50 } = {}) {
+  const deadline = Date.now() + ms(timeout);
+  let last;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const seen = last instanceof Error ? `last error: ${last.message}` : `last value: ${JSON.stringify(last)}`;
+      throw new Error(`timed out after ${(ms(timeout) / 1000).toFixed(0)} s waiting for ${what} (${seen})`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Building what is missing
+
+/** The server binary, built with cargo if it is not there (cargo is a no-op when fresh). */
+export function serverBinary() {
+  if (process.env.DIALBOOK_SERVER_BIN) return path.resolve(process.env.DIALBOOK_SERVER_BIN);
+  const bin = path.join(ROOT, 'target', 'debug', 'dialbook-server');
+  if (!fs.existsSync(bin)) {
+    console.error('e2e: building the server (cargo build -p dialbook-server)…');
+    const r = spawnSync('cargo', ['build', '--locked', '-p', 'dialbook-server'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('`cargo build -p dialbook-server` failed');
+  }
+  return bin;
+}
+
+/** The built PWA folder, built with scripts/build-pwa if it has no index.html yet. */
+export function distDir() {
+  if (process.env.DIALBOOK_DIST) return path.resolve(process.env.DIALBOOK_DIST);
+  const dist = path.join(ROOT, 'dist');
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
+    const script = path.join(ROOT, 'scripts', 'build-pwa');
+    if (!fs.existsSync(script)) throw new Error(`no built PWA in ${dist} and no scripts/build-pwa to build it`);
+    console.error('e2e: building the PWA (scripts/build-pwa)…');
+    const r = spawnSync(script, [], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('scripts/build-pwa failed');
+  }
+  return dist;
+}
+
+// ---------------------------------------------------------------------------------------
+// The server
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real server on a fresh SQLite database and a port of its own. `stop()` and
+ * `start()` keep the port and the database, so the browser sees the same origin (same
+ * service worker, same IndexedDB) come back: that is how the tests cut the network.
+ */
+export class Server {
+  constructor({ bin, dist, dir, port }) {
+    Object.assign(this, { bin, dist, dir, port });
+    this.origin = `http://127.0.0.1:${port}`;
+    this.log = []; // stdout and stderr of every run, for failure reports
+    this.child = null;
+  }
+
+  static async start({ dist = distDir(), env = {} } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dialbook-e2e-'));
+    const server = new Server({ bin: serverBinary(), dist, dir, port: await freePort() });
+    server.env = env;
+    await server.start();
+    return server;
+  }
+
+  get running() {
+    return this.child !== null;
+  }
+
+  async start() {
+    if (this.child) throw new Error('the server is already running');
+    const args = [
+      'serve',
+      '--listen', `127.0.0.1:${this.port}`,
+      '--database-url', `sqlite://${path.join(this.dir, 'dialbook.db')}`,
+      '--static-dir', this.dist,
+    ];
+    this.log.push(`--- start: ${path.relative(ROOT, this.bin)} ${args.join(' ')}`);
+    const child = spawn(this.bin, args, {
+      env: { ...process.env, DIALBOOK_ADMIN_PASSWORD: ADMIN_PASSWORD, RUST_LOG: process.env.RUST_LOG || 'info', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.exited = exited;
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.setEncoding('utf8');
+      let partial = '';
+      stream.on('data', (chunk) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop();
+        this.log.push(...lines);
+      });
+    }
+    exited.then(({ code, signal }) => {
+      this.log.push(`--- exited: code ${code}, signal ${signal}`);
+      if (this.child === child) this.child = null;
+    });
+    await waitFor(
+      async () => {
+        if (this.child !== child) throw new Error(`the server exited during start-up:\n${this.tail()}`);
+        const r = await fetch(`${this.origin}/health`);
+        return r.ok;
+      },
+      { timeout: 30_000, what: `${this.origin}/health`, interval: 25 },
+    ).catch((e) => {
+      throw new Error(`${e.message}\n${this.tail()}`);
+    });
+  }
+
+  /** SIGTERM (graceful: open requests finish), then SIGKILL if it is still up. */
+  async stop() {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    let timer;
+    const killed = await Promise.race([child.exited, new Promise((r) => (timer = setTimeout(() => r(null), ms(15_000))))]);
+    clearTimeout(timer);
+    if (!killed) {
+      this.log.push('--- did not stop within 15 s of SIGTERM: SIGKILL');
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+    // The port is free again once the process is gone; wait until nothing answers there,
+    // so a test that "cut the network" really has.
+    await waitFor(async () => !(await fetch(`${this.origin}/health`).then(() => true, () => false)), {
+      timeout: 5_000,
+      what: 'the server port to stop answering',
+    });
+  }
+
+  async dispose() {
+    await this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  tail(lines = 200) {
+    return this.log.slice(-lines).join('\n');
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The admin API
+
+/** A JSON API client for one origin, signed in as whoever `login` was given. */
+export class Api {
+  constructor(origin, token = null) {
+    this.origin = origin;
+    this.token = token;
+  }
+
+  async request(method, url, body) {
+    const headers = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(this.origin + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${url} → ${r.status}: ${text}`);
+    return (r.headers.get('content-type') || '').includes('json') ? JSON.parse(text) : text;
+  }
+
+  /** Signs in (one session per device name); returns a client carrying the token. */
+  static async login(origin, username, password, deviceName = 'e2e harness') {
+    const api = new Api(origin);
+    const reply = await api.request('POST', '/api/login', { username, password, device_name: deviceName });
+    api.token = reply.token;
+    api.user = reply.user;
+    return api;
+  }
+
+  static admin(server) {
+    return Api.login(server.origin, 'admin', ADMIN_PASSWORD, 'e2e admin');
+  }
+
+  /** Creates a user; returns its row ({id, username, …}). */
+  createUser(username, password, role = 'telecaller', displayName) {
+    return this.request('POST', '/api/admin/users', { username, password, role, display_name: displayName });
+  }
+
+  /**
+   * Imports leads as CSV, all assigned to `assignTo` (a user id; omit for the pool).
+   * `leads` are objects; their keys are the CSV columns (`name`, `mobile`, anything else
+   * becomes a custom field). Returns the per-row report, and fails if a row did not import.
+   */
+  async importLeads(leads, { assignTo, source = 'e2e' } = {}) {
+    const columns = [...new Set(leads.flatMap((l) => Object.keys(l)))];
+    const cell = (v) => {
+      const s = v === undefined || v === null ? '' : String(v);
+      return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    };
+    const csv = [columns.join(','), ...leads.map((l) => columns.map((c) => cell(l[c])).join(','))].join('\n') + '\n';
+    const report = await this.request('POST', '/api/admin/leads/import', {
+      format: 'csv',
+      data: csv,
+      assign: assignTo === undefined ? 'unassigned' : { user: assignTo },
+      source,
+    });
+    if (report.imported !== leads.length) {
+      const bad = report.rows.filter((r) => r.status !== 'imported').map((r) => r.message);
+      throw new Error(`imported ${report.imported} of ${leads.length} leads: ${bad.slice(0, 5).join('; ')}`);
+    }
+    return report;
+  }
+
+  /** Admin lead search (name, number, reg. no.): `{total, leads: [row]}`. */
+  searchLeads(q = '', extra = {}) {
+    const params = new URLSearchParams({ q, ...extra });
+    return this.request('GET', `/api/admin/leads?${params}`);
+  }
+
+  /** One lead as the server holds it, with its whole timeline (`activities`). */
+  lead(id) {
+    return this.request('GET', `/api/admin/leads/${encodeURIComponent(id)}`);
+  }
+
+  /** The calls on a lead as the server sees them: `[{outcome, at, by, device, note, …}]`. */
+  async calls(id) {
+    const lead = await this.lead(id);
+    return lead.activities
+      .filter((a) => a.kind && typeof a.kind === 'object' && 'Call' in a.kind)
+      .map((a) => ({ at: a.at, by: a.by, device: a.device, ...a.kind.Call }))
+      .sort((a, b) => a.at - b.at);
+  }
+}
+
+/**
+ * A server with a telecaller who owns `leads` (objects for `Api.importLeads`): the usual
+ * arrangement of a test. Returns `{admin, telecaller: {id, username, password}, report}`.
+ */
+export async function seedTelecaller(server, leads, { username = 'priya', password = 'priya-password-1', displayName = 'Priya S.' } = {}) {
+  const admin = await Api.admin(server);
+  const user = await admin.createUser(username, password, 'telecaller', displayName);
+  const report = leads.length ? await admin.importLeads(leads, { assignTo: user.id }) : null;
+  return { admin, telecaller: { id: user.id, username, password, displayName }, report };
+}
+
+// Lists that look like a car-service company's leads, the same every run.
+const FIRST = ['Ravi', 'Priya', 'Suresh', 'Anita', 'Vikram', 'Meena', 'Arjun', 'Kavya', 'Rahul', 'Divya', 'Sanjay', 'Pooja', 'Manoj', 'Lakshmi', 'Imran', 'Fatima', 'Harpreet', 'Gopal', 'Neha', 'Karthik'];
+const LAST = ['Kumar', 'Sharma', 'Reddy', 'Iyer', 'Patel', 'Nair', 'Singh', 'Das', 'Khan', 'Menon', 'Rao', 'Joshi', 'Gupta', 'Pillai', 'Verma'];
+const CARS = ['Swift', 'i20', 'Nexon', 'Creta', 'Baleno', 'City', 'Innova', 'XUV700', 'Alto', 'Venue'];
+const CITIES = ['Bengaluru', 'Pune', 'Chennai', 'Hyderabad', 'Mumbai', 'Kochi'];
+const SOURCES = ['Facebook ad', 'Walk-in', 'Website', 'Referral', 'JustDial'];
+const STATES = ['KA', 'MH', 'TN', 'TS', 'KL'];
+
+/** `n` distinct leads with valid Indian mobiles (98xxx xxxxx), names, car and reg. no. */
+export function sampleLeads(n, { offset = 0 } = {}) {
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + offset;
+    const name = `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
+    return {
+      name: i < FIRST.length * LAST.length ? name : `${name} ${Math.floor(i / (FIRST.length * LAST.length)) + 1}`,
+      mobile: `98${String(45_000_000 + i * 7).padStart(8, '0')}`,
+      source: SOURCES[i % SOURCES.length],
+      car_model: CARS[i % CARS.length],
+      city: CITIES[i % CITIES.length],
+      reg_no: `${STATES[i % STATES.length]}${String(1 + (i % 50)).padStart(2, '0')}AB${String(1000 + ((i * 37) % 9000))}`,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The browser
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // the machines run as root
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-quic',
+  // Two phones run side by side: neither may be throttled as a background window.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+/** A mid-range Android phone in India: 412×915 CSS px at 2.625×, touch, en-IN, IST. */
+export const PHONE = {
+  viewport: { width: 412, height: 915 },
+  screen: { width: 412, height: 915 },
+  deviceScaleFactor: 2.625,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'en-IN',
+  timezoneId: 'Asia/Kolkata',
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
+  serviceWorkers: 'allow',
+};
+
+/**
+ * One phone: a Chromium with a profile folder of its own (IndexedDB, caches and the
+ * service worker on disk, as on a phone) and one page on `server`'s origin.
+ *
+ * A persistent profile rather than `browser.newContext()`: Playwright's plain contexts
+ * are incognito, where Chromium refuses to install apps ("in-incognito") and keeps
+ * IndexedDB in memory, which would make cold-start figures meaningless. `relaunch()`
+ * quits this Chromium and starts a new one on the same profile: the app's cold start.
+ *
+ * Collects the page's console and errors for failure reports, and the numbers dialled:
+ * tapping a `tel:` link in headless Chromium starts a navigation to `tel:…` that Chromium
+ * aborts (net::ERR_ABORTED) without leaving the page or hiding it, so the request event
+ * is the dialler and the app keeps running as if the user came straight back.
+ */
+export class Phone {
+  static async open(server, { name = 'phone', colorScheme = 'light', ...options } = {}) {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), `dialbook-e2e-${name.replace(/\W+/g, '_')}-`));
+    const phone = new Phone(name, server, profile, { ...PHONE, colorScheme, baseURL: server.origin, ...options });
+    await phone.launch();
+    return phone;
+  }
+
+  constructor(name, server, profile, options) {
+    Object.assign(this, { name, server, profile, options });
+    this.console = [];
+    this.dialled = [];
+    this.offline = false;
+  }
+
+  async launch() {
+    this.context = await chromium.launchPersistentContext(this.profile, {
+      executablePath: CHROMIUM,
+      headless: process.env.E2E_HEADED !== '1',
+      args: CHROMIUM_ARGS,
+      ...this.options,
+      offline: this.offline,
+    });
+    // Every tap the page receives, counted in the page itself (see calling_loop).
+    await this.context.addInitScript(() => {
+      window.__dialbookTaps = 0;
+      document.addEventListener('click', () => { window.__dialbookTaps += 1; }, { capture: true });
+    });
+    this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    const { name, page } = this;
+    page.on('console', (m) => this.console.push(`[${name}] ${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.console.push(`[${name}] pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (r.url().startsWith('tel:')) this.dialled.push(r.url().slice(4));
+    });
+  }
+
+  /** Quits this phone's Chromium and starts it again on the same profile (offline stays). */
+  async relaunch() {
+    await this.context.close();
+    await this.launch();
+  }
+
+  // --- navigation and sign-in ----------------------------------------------------------
+
+  async goto(url = '/') {
+    await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+  }
+
+  /** The app's root element (`[data-screen]`), once the wasm has rendered it. */
+  root() {
+    return this.page.locator('[data-screen]');
+  }
+
+  async screen() {
+    return this.root().getAttribute('data-screen', { timeout: ms(30_000) });
+  }
+
+  async waitScreen(screen, timeout = 30_000) {
+    await this.page.locator(`[data-screen="${screen}"]`).waitFor({ timeout: ms(timeout) });
+  }
+
+  /** Signs in through the login form; throws with the form's alert text if it refuses. */
+  async login(username, password) {
+    const { page } = this;
+    await page.locator('input[name=username]').waitFor({ timeout: ms(30_000) });
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(password);
+    await page.locator('button[type=submit]').tap();
+    const outcome = await waitFor(
+      async () => {
+        if (await page.locator('[role=alert]').count()) {
+          const text = (await page.locator('[role=alert]').first().textContent())?.trim();
+          if (text) return { error: text };
+        }
+        if (await page.locator('[data-testid=first-sync], [data-screen]').count()) return { ok: true };
+        return null;
+      },
+      { timeout: 30_000, what: `${this.name}: login to finish (first sync or the queue showing)` },
+    );
+    if (outcome.error) throw new Error(`${this.name}: login refused: ${outcome.error}`);
+  }
+
+  /**
+   * Waits until the first sync is over and the queue shows what was synced: a lead card
+   * when `expectLeads` (the default), the empty state otherwise.
+   */
+  async waitFirstSync({ expectLeads = true, timeout = 60_000 } = {}) {
+    const { page } = this;
+    const want = expectLeads ? '[data-testid=lead-card]' : '[data-testid=queue-empty]';
+    await waitFor(
+      async () => (await page.locator('[data-testid=first-sync]').count()) === 0 && (await page.locator(want).count()) > 0,
+      { timeout, what: `${this.name}: the first sync to finish and ${want} to show` },
+    );
+  }
+
+  async loginAndSync(user, opts) {
+    await this.goto('/');
+    await this.login(user.username, user.password);
+    await this.waitFirstSync(opts);
+  }
+
+  /** Waits until the service worker is active (its install precached the shell). */
+  async waitServiceWorker() {
+    await this.page.waitForFunction(
+      async () => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        return reg?.active?.state === 'activated';
+      },
+      null,
+      { timeout: ms(30_000), polling: 100 },
+    );
+  }
+
+  // --- network -------------------------------------------------------------------------
+
+  async setOffline(offline) {
+    await this.context.setOffline(offline);
+    this.offline = offline;
+  }
+
+  // --- the sync status -----------------------------------------------------------------
+
+  status() {
+    return this.page.locator('[data-testid=sync-status]');
+  }
+
+  /** `{online, waiting}` from the always-visible sync status. */
+  async syncStatus() {
+    const s = this.status();
+    const [online, waiting] = await Promise.all([s.getAttribute('data-online', { timeout: ms(10_000) }), s.getAttribute('data-waiting', { timeout: ms(10_000) })]);
+    return { online: online === 'true', waiting: Number(waiting) };
+  }
+
+  async waitWaiting(n, timeout = 30_000) {
+    let last;
+    await waitFor(
+      async () => {
+        last = await this.syncStatus();
+        return last.waiting === n;
+      },
+      { timeout, what: `${this.name}: sync status to show ${n} waiting`, interval: 100 },
+    ).catch((e) => {
+      throw new Error(`${e.message}; last status ${JSON.stringify(last)}`);
+    });
+  }
+
+  // --- the queue and the outcome sheet -------------------------------------------------
+
+  card() {
+    return this.page.locator('[data-testid=lead-card]').first();
+  }
+
+  /** The lead id and name on the queue's current card. */
+  async currentLead() {
+    const card = this.card();
+    await card.waitFor({ timeout: ms(30_000) });
+    const [id, name] = await Promise.all([card.getAttribute('data-lead-id'), card.locator('[data-testid=lead-name]').textContent()]);
+    return { id, name: name.trim() };
+  }
+
+  sheet() {
+    return this.page.locator('[data-testid=outcome-sheet]');
+  }
+
+  /** Taps the current card's call button and waits for the outcome sheet. */
+  async dial() {
+    const lead = await this.currentLead();
+    await this.card().locator('a[data-testid=call]').tap();
+    await this.sheet().waitFor({ timeout: ms(10_000) });
+    return lead;
+  }
+
+  /**
+   * One call from the queue: dial the current card, tap `outcome`, and wait until the
+   * sheet has closed and the card has moved on (or the queue is empty). Returns the lead.
+   */
+  async logCall(outcome) {
+    const lead = await this.dial();
+    await this.sheet().locator(`button[data-outcome=${outcome}]`).tap();
+    await this.sheet().waitFor({ state: 'detached', timeout: ms(10_000) });
+    await waitFor(
+      async () => {
+        if (await this.page.locator('[data-testid=queue-empty]').count()) return true;
+        const next = await this.card().getAttribute('data-lead-id', { timeout: 1000 }).catch(() => null);
+        return next !== null && next !== lead.id;
+      },
+      { timeout: 10_000, what: `${this.name}: the queue to move past ${lead.name} after "${outcome}"` },
+    );
+    return lead;
+  }
+
+  // --- leads and the timeline ----------------------------------------------------------
+
+  /** Leads tab → search → tap the row of `lead` → its detail screen. */
+  async openLead(lead) {
+    const { page } = this;
+    await page.locator('[data-testid=tab-leads]').tap();
+    const search = page.locator('input[type=search]');
+    await search.waitFor({ timeout: ms(10_000) });
+    await search.fill(lead.name);
+    const row = page.locator(`[data-testid=lead-row][data-lead-id="${lead.id}"]`);
+    await row.tap({ timeout: ms(10_000) });
+    await page.locator('[data-testid=lead-detail]').waitFor({ timeout: ms(10_000) });
+  }
+
+  /** The text of each call entry in the open lead's timeline. */
+  async timelineCalls() {
+    return this.page.locator('[data-testid=timeline] [data-kind=call]').allTextContents();
+  }
+
+  // --- measuring and looking -----------------------------------------------------------
+
+  /** A DevTools protocol session on this phone's page. */
+  cdp() {
+    return this.context.newCDPSession(this.page);
+  }
+
+  /** Saves a PNG of the viewport as docs/screenshots/<name>.png; returns its path. */
+  async screenshot(name) {
+    return screenshot(this.page, name);
+  }
+
+  async close() {
+    await this.context?.close().catch(() => {});
+    fs.rmSync(this.profile, { recursive: true, force: true });
+  }
+}
+
+export async function screenshot(page, name, dir = SCREENSHOT_DIR) {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+  return file;
+}
+
+/** Both halves of "no network": the phone's network off, and the server down. */
+export async function cutNetwork(server, phones) {
+  for (const p of phones) await p.setOffline(true);
+  await server.stop();
+}
+
+/** The server back on the same port and database, and the phones' network on. */
+export async function restoreNetwork(server, phones) {
+  await server.start();
+  for (const p of phones) await p.setOffline(false);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests
+
+/**
+ * A `node:test` test with a fresh server, and phones made on demand, all torn down
+ * afterwards. On failure it prints the server's log and the phones' consoles, and saves a
+ * screenshot of every phone to target/e2e-failures/. `body` gets
+ * `{server, phone(name, options), t}`.
+ */
+export function scenario(name, body, { timeout = 180_000 } = {}) {
+  test(name, { timeout: ms(timeout) }, async (t) => {
+    const server = await Server.start();
+    const phones = [];
+    const phone = async (phoneName = 'phone', opts) => {
+      const p = await Phone.open(server, { name: phoneName, ...opts });
+      phones.push(p);
+      return p;
+    };
+    try {
+      await body({ server, phone, t });
+    } catch (e) {
+      fs.mkdirSync(FAILURE_DIR, { recursive: true });
+      const slug = name.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+      for (const p of phones) {
+        await p.page.screenshot({ path: path.join(FAILURE_DIR, `${slug}-${p.name}.png`) }).catch(() => {});
+      }
+      console.error(`\n===== ${name}: FAILED =====`);
+      console.error(`--- server log (last 200 lines) ---\n${server.tail()}`);
+      for (const p of phones) console.error(`--- ${p.name} console (last 100) ---\n${p.console.slice(-100).join('\n')}`);
+      console.error(`--- screenshots in ${path.relative(ROOT, FAILURE_DIR)}/${slug}-*.png`);
+      throw e;
+    } finally {
+      for (const p of phones) await p.close();
+      await server.dispose();
+    }
+  });
+}
+
+/** Median and 95th percentile of a list of numbers (nearest rank). */
+export function percentiles(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const rank = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  return { p50: rank(0.5), p95: rank(0.95), min: s[0], max: s[s.length - 1], n: s.length };
+}
