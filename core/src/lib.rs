@@ -11,6 +11,7 @@ pub mod lead;
 pub mod priority;
 pub mod protocol;
 pub mod rules;
+pub mod summary;
 pub mod team;
 
 pub use domain::{

@@ -5,11 +5,13 @@
 //! - `authorize`: the server-side check-and-apply of pushed changes, shared by the real
 //!   server and the simulations, so both enforce the same rules.
 //! - `client`: the sans-IO client state machine (what to push and pull, and when).
+//! - `fallback`: the client's side of the per-doc Automerge sync, for diverged heads.
 //! - `replica`: doc bookkeeping a client shell needs (acked heads, applying pulled items),
 //!   plus an in-memory replica used by simulations and native test clients.
 
 pub mod authorize;
 pub mod client;
 pub mod cursor;
+pub mod fallback;
 pub mod replica;
 pub mod wire;

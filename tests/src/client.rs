@@ -4,10 +4,10 @@
 
 use anyhow::{Context, bail};
 use automerge::ActorId;
-use automerge::sync::{Message, State as SyncState, SyncDoc};
 use dialbook_core::protocol::client::{Action, Event};
 use dialbook_core::protocol::replica::MemoryReplica;
-use dialbook_core::protocol::wire::{self, CONTENT_TYPE, DocSyncRequest, DocSyncResponse, PullResponse, PushRequest, PushResponse};
+use dialbook_core::protocol::fallback::FallbackSync;
+use dialbook_core::protocol::wire::{self, CONTENT_TYPE, DocSyncResponse, PullResponse, PushRequest, PushResponse};
 use dialbook_core::{DocId, Timestamp, UserId};
 use std::time::{Duration, Instant};
 
@@ -154,24 +154,18 @@ impl Device {
 
     /// The per-doc fallback: Automerge sync rounds until neither side has more to say.
     pub async fn doc_sync(&mut self, doc: &DocId) -> anyhow::Result<()> {
-        let mut state = SyncState::new();
-        for _ in 0..20 {
+        let mut fallback = FallbackSync::new();
+        loop {
             let Some(rd) = self.replica.docs.get_mut(doc) else { bail!("no local doc {doc}") };
-            let msg = rd.doc.sync().generate_sync_message(&mut state);
-            let Some(msg) = msg else { break };
-            let req = DocSyncRequest { doc: doc.clone(), message: msg.encode() };
+            let Some(req) = fallback.next_request(doc, rd) else { break };
             let resp: DocSyncResponse = self.call("/api/sync/doc", &req).await.map_err(|f| anyhow::anyhow!("{f}"))?;
-            if let Some((code, message)) = resp.refused {
-                bail!("fallback sync refused ({code:?}): {message}");
-            }
             let rd = self.replica.docs.get_mut(doc).expect("checked above");
-            match resp.message {
-                Some(m) => rd.doc.sync().receive_sync_message(&mut state, Message::decode(&m)?)?,
-                None => break,
+            if !fallback.receive(rd, resp)? {
+                break;
             }
         }
         let rd = self.replica.docs.get_mut(doc).expect("checked above");
-        if rd.fallback_done(state.their_heads.clone().unwrap_or_default()) {
+        if fallback.finish(rd) {
             self.replica.client.still_dirty(doc.clone());
         }
         Ok(())

@@ -1,0 +1,189 @@
+//! The root component: owns the reducer, boots storage, and wires the browser's global
+//! events (back button, visibility after the dialer, keyboard, clock, service worker
+//! updates) to actions. Screens get the state and the IO through the [`Ctx`] context.
+
+use crate::io::Io;
+use crate::services::platform::{self, Listener, now};
+use crate::state::{Action, AppState, Draft, Phase, Screen, Sheet};
+use crate::views;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: UseReducerHandle<AppState>,
+    pub io: Option<Rc<Io>>,
+}
+
+impl PartialEq for Ctx {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state
+            && match (&self.io, &other.io) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+impl Ctx {
+    pub fn go(&self, screen: Screen) {
+        self.state.dispatch(Action::Go(screen));
+    }
+    pub fn toast(&self, text: impl Into<String>, error: bool) {
+        self.state.dispatch(Action::Toast { text: text.into(), error });
+    }
+    /// The call button was tapped (or the card swiped right): open the outcome sheet now,
+    /// so it is waiting when the telecaller comes back from the dialer.
+    pub fn dialled(&self, lead: &dialbook_core::LeadId) {
+        let draft = Draft::new(lead.clone(), now());
+        self.state.dispatch(Action::Draft(draft));
+    }
+}
+
+fn location_path() -> String {
+    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
+}
+
+#[function_component]
+pub fn App() -> Html {
+    let state = use_reducer(|| AppState::new(now(), Screen::from_path(&location_path())));
+    let io = use_state(|| None::<Rc<Io>>);
+    let fatal = use_state(|| None::<String>);
+
+    {
+        let dispatcher = state.dispatcher();
+        let io = io.clone();
+        let fatal = fatal.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match Io::boot(dispatcher).await {
+                    Ok(i) => io.set(Some(i)),
+                    Err(e) => fatal.set(Some(e)),
+                }
+            });
+        });
+    }
+    use_clock(&state);
+    use_history(&state);
+    use_dialer_return(&state);
+    use_draft_persistence(&state, io.as_ref());
+    crate::views::keys::use_shortcuts(&state, io.as_ref());
+    crate::views::update::use_service_worker(&state, io.as_ref());
+    use_first_paint_mark(&state);
+
+    if let Some(e) = &*fatal {
+        return html! { <div class="fatal" role="alert"><h1>{ "Dialbook can't start" }</h1><p>{ e }</p>
+            <p>{ "Private browsing and some storage settings block the app's storage. Open it in a normal tab." }</p></div> };
+    }
+    let ctx = Ctx { state: state.clone(), io: (*io).clone() };
+    let body = match &state.phase {
+        Phase::Booting => html! { <div class="boot" aria-busy="true"><div class="boot-mark">{ "Dialbook" }</div></div> },
+        Phase::SignedOut { notice } => html! { <views::login::Login notice={notice.clone()} /> },
+        Phase::FirstSync => html! { <views::first_sync::FirstSync /> },
+        Phase::Ready => html! { <views::shell::Shell /> },
+    };
+    html! { <ContextProvider<Ctx> context={ctx}>{ body }</ContextProvider<Ctx>> }
+}
+
+/// Tick the clock every 30 s so "overdue 5 min" and the due list stay true.
+#[hook]
+fn use_clock(state: &UseReducerHandle<AppState>) {
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        let interval = gloo_interval(30_000, move || dispatcher.dispatch(Action::Tick(now())));
+        move || drop(interval)
+    });
+}
+
+fn gloo_interval(ms: i32, f: impl Fn() + 'static) -> impl Drop {
+    struct Interval(i32, #[allow(dead_code)] wasm_bindgen::closure::Closure<dyn Fn()>);
+    impl Drop for Interval {
+        fn drop(&mut self) {
+            if let Some(w) = web_sys::window() {
+                w.clear_interval_with_handle(self.0);
+            }
+        }
+    }
+    let closure = wasm_bindgen::closure::Closure::<dyn Fn()>::new(f);
+    let id = web_sys::window()
+        .and_then(|w| w.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms).ok())
+        .unwrap_or_default();
+    Interval(id, closure)
+}
+
+/// Keep the address bar in step with the screen, and let the phone's back button go back.
+#[hook]
+fn use_history(state: &UseReducerHandle<AppState>) {
+    let screen = state.screen.clone();
+    use_effect_with(screen, |screen| {
+        let path = screen.path();
+        if let Some(w) = web_sys::window()
+            && location_path() != path
+            && let Ok(h) = w.history()
+        {
+            let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
+    });
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        let listener = Listener::new(&platform::window_target(), "popstate", move |_| {
+            dispatcher.dispatch(Action::Go(Screen::from_path(&location_path())));
+        });
+        move || drop(listener)
+    });
+}
+
+/// The outcome sheet notes when the app went to the dialer and when it came back, which
+/// is how long the call took.
+#[hook]
+fn use_dialer_return(state: &UseReducerHandle<AppState>) {
+    let handle = state.clone();
+    let latest = use_mut_ref(|| handle.clone());
+    *latest.borrow_mut() = handle;
+    use_effect_with((), move |_| {
+        let listener = Listener::new(&platform::document_target(), "visibilitychange", move |_| {
+            let state = latest.borrow().clone();
+            let Some(Sheet::Outcome(draft)) = &state.sheet else { return };
+            let mut draft = draft.clone();
+            let t = now();
+            if platform::page_visible() {
+                if draft.hidden_at.is_some() && draft.returned_at.is_none() {
+                    draft.returned_at = Some(t);
+                }
+            } else if draft.hidden_at.is_none() {
+                draft.hidden_at = Some(t);
+            }
+            state.dispatch(Action::Draft(draft));
+        });
+        move || drop(listener)
+    });
+}
+
+/// Whenever the open draft changes it is written to IndexedDB.
+#[hook]
+fn use_draft_persistence(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>) {
+    let draft = match &state.sheet {
+        Some(Sheet::Outcome(d)) => Some(d.clone()),
+        _ => None,
+    };
+    let io = io.cloned();
+    use_effect_with(draft, move |draft| {
+        if let (Some(io), Some(d)) = (io, draft) {
+            io.save_draft(Some(d));
+        }
+    });
+}
+
+/// For the cold-start benchmark: the moment the queue (or its empty state) is on screen
+/// from local data.
+#[hook]
+fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
+    let ready = state.phase == Phase::Ready;
+    use_effect_with(ready, |ready| {
+        if *ready {
+            platform::mark("dialbook:queue-interactive");
+        }
+    });
+}

@@ -1,0 +1,143 @@
+//! How times, durations and counts read on screen: in the team's time zone, the way an
+//! Indian office says them ("today 4:30 pm", "overdue 2 h", "1,240").
+
+use chrono::{DateTime, Datelike};
+use chrono_tz::Tz;
+use dialbook_core::Timestamp;
+use dialbook_core::rules::FollowUpRules;
+
+fn local(t: Timestamp, rules: &FollowUpRules) -> Option<DateTime<Tz>> {
+    t.to_chrono().map(|c| c.with_timezone(&rules.time_zone))
+}
+
+fn clock(t: &DateTime<Tz>) -> String {
+    t.format("%-I:%M %P").to_string()
+}
+
+/// "today 4:30 pm", "tomorrow 10:00 am", "yesterday 6:10 pm", "Mon 24 Nov, 10:00 am".
+pub fn when(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
+    let (Some(lt), Some(ln)) = (local(t, rules), local(now, rules)) else { return String::new() };
+    let days = (lt.date_naive() - ln.date_naive()).num_days();
+    match days {
+        0 => format!("today {}", clock(&lt)),
+        1 => format!("tomorrow {}", clock(&lt)),
+        -1 => format!("yesterday {}", clock(&lt)),
+        _ if lt.year() == ln.year() => format!("{}, {}", lt.format("%a %-d %b"), clock(&lt)),
+        _ => format!("{}, {}", lt.format("%-d %b %Y"), clock(&lt)),
+    }
+}
+
+/// Just the date: "today", "tomorrow", "Mon 24 Nov".
+pub fn day(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
+    let (Some(lt), Some(ln)) = (local(t, rules), local(now, rules)) else { return String::new() };
+    match (lt.date_naive() - ln.date_naive()).num_days() {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        -1 => "yesterday".into(),
+        _ => lt.format("%a %-d %b").to_string(),
+    }
+}
+
+/// What the toast after logging says about the next call.
+pub fn follow_up_phrase(f: Option<Timestamp>, now: Timestamp, rules: &FollowUpRules) -> String {
+    match f {
+        Some(t) => format!("next call {}", when(t, now, rules)),
+        None => "no follow-up".into(),
+    }
+}
+
+/// A follow-up's state for a list: "overdue 2 h", "due 4:30 pm", "tomorrow 10:00 am".
+pub fn due_label(f: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
+    let late = now.0 - f.0;
+    if late >= 60_000 {
+        format!("overdue {}", span(late))
+    } else if late >= 0 {
+        "due now".into()
+    } else if day(f, now, rules) == "today" {
+        local(f, rules).map(|l| format!("due {}", clock(&l))).unwrap_or_default()
+    } else {
+        when(f, now, rules)
+    }
+}
+
+/// "just now", "5 min ago", "2 h ago", "3 days ago".
+pub fn ago(t: Timestamp, now: Timestamp) -> String {
+    let ms = now.0 - t.0;
+    if ms < 60_000 { "just now".into() } else { format!("{} ago", span(ms)) }
+}
+
+fn span(ms: i64) -> String {
+    let min = ms / 60_000;
+    match min {
+        0..60 => format!("{min} min"),
+        60..1440 => format!("{} h", min / 60),
+        1440..2880 => "1 day".into(),
+        _ => format!("{} days", min / 1440),
+    }
+}
+
+/// "45 s", "2 min 14 s", "1 h 3 min".
+pub fn duration(secs: u32) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 if secs % 60 == 0 => format!("{} min", secs / 60),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// Indian digit grouping: 1,240 · 5,000 · 1,25,000.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    if digits.len() <= 3 {
+        return digits;
+    }
+    let (head, last3) = digits.split_at(digits.len() - 3);
+    let mut groups: Vec<&str> = Vec::new();
+    let mut rest = head;
+    while rest.len() > 2 {
+        let (a, b) = rest.split_at(rest.len() - 2);
+        groups.push(b);
+        rest = a;
+    }
+    groups.push(rest);
+    groups.reverse();
+    format!("{},{last3}", groups.join(","))
+}
+
+/// `datetime-local` input value ↔ instant, in the team's time zone.
+pub fn to_input(t: Timestamp, rules: &FollowUpRules) -> String {
+    local(t, rules).map(|l| l.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
+}
+
+pub fn from_input(value: &str, rules: &FollowUpRules) -> Option<Timestamp> {
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    let local = naive.and_local_timezone(rules.time_zone).earliest()?;
+    Some(Timestamp::from_chrono(local.with_timezone(&chrono::Utc)))
+}
+
+/// `date` input value → the instant the day starts, in the team's time zone.
+pub fn day_start(value: &str, rules: &FollowUpRules) -> Option<Timestamp> {
+    from_input(&format!("{value}T00:00"), rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_group_the_indian_way() {
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_240), "1,240");
+        assert_eq!(count(125_000), "1,25,000");
+        assert_eq!(count(12_345_678), "1,23,45,678");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(45), "45 s");
+        assert_eq!(duration(134), "2 min 14 s");
+        assert_eq!(duration(120), "2 min");
+        assert_eq!(duration(3_780), "1 h 3 min");
+    }
+}

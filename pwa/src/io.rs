@@ -1,0 +1,272 @@
+//! What the user's taps do beyond the screen: sign in and out, log a call, snooze, save
+//! a lead, keep the outcome draft. Each operation writes to IndexedDB first and only
+//! then tells the reducer (so "saved" on screen means saved on the phone), then wakes
+//! the sync loop. Views reach these through [`crate::app::Ctx`].
+
+use crate::services::api::{self, Session};
+use crate::services::platform::{self, now};
+use crate::services::repo::{EditError, Editor, Repo};
+use crate::services::store::{Store, keys};
+use crate::services::sync::{self, SyncHandle, SyncUpdate};
+use crate::state::{Action, AppState, Draft, FollowUpChoice};
+use automerge::ActorId;
+use dialbook_core::lead::{CallLog, LeadDoc, NewLead};
+use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::UseReducerDispatcher;
+
+pub struct Io {
+    store: Rc<Store>,
+    repo: RefCell<Option<Rc<Repo>>>,
+    sync: RefCell<Option<SyncHandle>>,
+    dispatch: UseReducerDispatcher<AppState>,
+}
+
+impl Io {
+    /// Open storage and, if someone is signed in on this phone, start where they left off.
+    pub async fn boot(dispatch: UseReducerDispatcher<AppState>) -> Result<Rc<Io>, String> {
+        let store = Store::open(crate::services::store::DB_NAME).await.map_err(|e| e.to_string())?;
+        let io = Rc::new(Io { store: Rc::new(store), repo: RefCell::new(None), sync: RefCell::new(None), dispatch });
+        let session = io.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
+        match session {
+            Some(session) => io.resume(session).await,
+            None => io.dispatch.dispatch(Action::SignedOut { notice: None }),
+        }
+        Ok(io)
+    }
+
+    pub async fn sign_in(self: &Rc<Self>, username: &str, password: &str) -> Result<(), String> {
+        let session = api::login(username, password, &platform::device_name()).await.map_err(|e| e.to_string())?;
+        let previous = self.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
+        let tx_error = |e: crate::services::store::StoreError| e.to_string();
+        if previous.is_some_and(|p| p.user.id != session.user.id) {
+            // Another person's leads must not stay on the phone.
+            self.store.clear().await.map_err(tx_error)?;
+        }
+        let bytes = serde_json::to_vec(&session).map_err(|e| e.to_string())?;
+        self.store.put_meta(keys::SESSION, &bytes).await.map_err(tx_error)?;
+        platform::request_persistent_storage();
+        self.resume(session).await;
+        Ok(())
+    }
+
+    /// Sign out; the leads stay until someone else signs in, so unsynced calls survive.
+    pub async fn sign_out(self: &Rc<Self>) {
+        if let Some(sync) = self.sync.borrow_mut().take() {
+            sync.stop();
+        }
+        let session = self.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
+        if let Ok(tx) = self.store.begin() {
+            let _ = tx.delete_meta(keys::SESSION).await;
+            let _ = tx.commit().await;
+        }
+        if let Some(s) = session {
+            let _ = api::logout(&s.token).await;
+        }
+        self.dispatch.dispatch(Action::SignedOut { notice: None });
+    }
+
+    async fn resume(self: &Rc<Self>, session: Session) {
+        let actor = self.actor().await;
+        let editor = Editor { user: session.user.id, device: session.device_name.clone(), actor };
+        let repo = Rc::new(Repo::new(self.store.clone(), editor));
+        let leads = self.store.summaries().await.unwrap_or_default();
+        let synced = self.store.meta(keys::SYNCED).await.ok().flatten().is_some();
+        let cursor = self.store.meta(keys::CURSOR).await.ok().flatten().unwrap_or_default();
+        let dirty = self.store.outbox().await.unwrap_or_default();
+        let team = repo.team().await.ok().flatten();
+        let members: Option<BTreeMap<_, _>> = self.store.meta(keys::MEMBERS).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+        let skips: Option<BTreeMap<LeadId, Timestamp>> =
+            self.store.meta(keys::SKIPS).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+        let draft: Option<Draft> = self.store.meta(keys::DRAFT).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+
+        let session = Rc::new(session);
+        self.dispatch.dispatch(Action::SignedIn { session: session.clone(), leads, synced });
+        if let Some(team) = team {
+            self.dispatch.dispatch(Action::Team(team));
+        }
+        if let Some(m) = members {
+            self.dispatch.dispatch(Action::Members(m));
+        }
+        if let Some(s) = skips {
+            self.dispatch.dispatch(Action::Skips(s));
+        }
+        if let Some(d) = draft {
+            self.dispatch.dispatch(Action::Draft(d));
+        }
+        *self.repo.borrow_mut() = Some(repo.clone());
+        let io = Rc::downgrade(self);
+        let handle = sync::start(repo, session.token.clone(), cursor, dirty, move |update| {
+            if let Some(io) = io.upgrade() {
+                io.on_sync(update);
+            }
+        });
+        *self.sync.borrow_mut() = Some(handle);
+        self.refresh_members(session.token.clone());
+    }
+
+    fn refresh_members(self: &Rc<Self>, token: String) {
+        let io = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(list) = api::members(&token).await {
+                let map: BTreeMap<_, _> = list.into_iter().map(|m| (m.id, m.display_name)).collect();
+                if let Ok(bytes) = serde_json::to_vec(&map) {
+                    let _ = io.store.put_meta(keys::MEMBERS, &bytes).await;
+                }
+                io.dispatch.dispatch(Action::Members(map));
+            }
+        });
+    }
+
+    fn on_sync(self: &Rc<Self>, update: SyncUpdate) {
+        let d = &self.dispatch;
+        match update {
+            SyncUpdate::Status(s) => d.dispatch(Action::Sync(s)),
+            SyncUpdate::Progress(p) => d.dispatch(Action::Progress(p)),
+            SyncUpdate::Changed { upserts, removed } => d.dispatch(Action::LeadsChanged { upserts, removed }),
+            SyncUpdate::Team(t) => d.dispatch(Action::Team(t)),
+            SyncUpdate::Refused(message) => d.dispatch(Action::Toast { text: format!("Not saved on the server: {message}"), error: true }),
+            SyncUpdate::Trouble(message) => d.dispatch(Action::Toast { text: message, error: true }),
+            SyncUpdate::CaughtUp => {
+                let io = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if io.store.meta(keys::SYNCED).await.ok().flatten().is_none() {
+                        let _ = io.store.put_meta(keys::SYNCED, b"1").await;
+                    }
+                    io.dispatch.dispatch(Action::FirstSyncDone);
+                });
+            }
+            SyncUpdate::SignedOut => {
+                if let Some(sync) = self.sync.borrow_mut().take() {
+                    sync.stop();
+                }
+                d.dispatch(Action::SignedOut { notice: Some("Your session ended. Sign in again — nothing on this phone is lost.".into()) });
+            }
+        }
+    }
+
+    /// This install's Automerge actor, made once and kept.
+    async fn actor(&self) -> ActorId {
+        if let Ok(Some(bytes)) = self.store.meta(keys::ACTOR).await
+            && bytes.len() == 16
+        {
+            return ActorId::from(bytes);
+        }
+        let bytes = platform::random_bytes::<16>();
+        let _ = self.store.put_meta(keys::ACTOR, &bytes).await;
+        ActorId::from(bytes.to_vec())
+    }
+
+    fn repo(&self) -> Result<Rc<Repo>, String> {
+        self.repo.borrow().clone().ok_or_else(|| "Sign in first.".to_owned())
+    }
+
+    pub fn sync_now(&self) {
+        if let Some(s) = self.sync.borrow().as_ref() {
+            s.kick();
+        }
+    }
+
+    fn changed(&self, id: &LeadId) {
+        if let Some(s) = self.sync.borrow().as_ref() {
+            s.local_change(DocId::Lead(id.clone()));
+        }
+        if !platform::is_online() {
+            crate::views::update::request_background_sync();
+        }
+    }
+
+    /// Keep the outcome sheet's draft (it survives the app being killed).
+    pub fn save_draft(self: &Rc<Self>, draft: Option<&Draft>) {
+        let io = self.clone();
+        let bytes = draft.and_then(|d| serde_json::to_vec(d).ok());
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(tx) = io.store.begin() else { return };
+            let done = match &bytes {
+                Some(b) => tx.put_meta(keys::DRAFT, b).await,
+                None => tx.delete_meta(keys::DRAFT).await,
+            };
+            if done.is_ok() {
+                let _ = tx.commit().await;
+            }
+        });
+    }
+
+    /// Log the call the draft is about. Returns once it is durable on the phone.
+    pub async fn log_call(&self, state: &AppState, draft: &Draft, outcome: CallOutcome) -> Result<(), String> {
+        platform::mark("dialbook:outcome-tap");
+        let repo = self.repo()?;
+        let now = now();
+        let rules = &state.team.rules;
+        let follow_up = match draft.follow_up {
+            FollowUpChoice::Rule => rules.suggest(outcome, now, None),
+            FollowUpChoice::Chip(chip) => Some(rules.resolve(chip, now)),
+            FollowUpChoice::At(t) => Some(t),
+        };
+        let call = CallLog { outcome, duration_secs: draft.estimated_secs(now), note: draft.note.clone(), voice_note: None, follow_up };
+        let summary = repo
+            .edit(&draft.lead, now, |doc: &mut LeadDoc, ctx| doc.log_call(ctx, &call))
+            .await
+            .map_err(|e: EditError| e.to_string())?;
+        // The draft goes in its own transaction: if it stayed behind, the sheet would
+        // reopen for a call already logged, which is only an annoyance.
+        if let Ok(tx) = self.store.begin() {
+            let _ = tx.delete_meta(keys::DRAFT).await;
+            let _ = tx.commit().await;
+        }
+        platform::measure("dialbook:outcome-durable", "dialbook:outcome-tap");
+        let when = crate::format::follow_up_phrase(follow_up, now, rules);
+        let message = format!("Saved · {} · {when}", outcome.label());
+        self.dispatch.dispatch(Action::Logged { summary, outcome, message });
+        self.changed(&draft.lead);
+        Ok(())
+    }
+
+    /// Move the follow-up (snooze). Synced, so every device of the team agrees.
+    pub async fn snooze(&self, lead: &LeadId, until: Timestamp, label: &str) -> Result<(), String> {
+        let repo = self.repo()?;
+        let summary = repo.edit(lead, now(), |doc, ctx| doc.set_follow_up(ctx, Some(until))).await.map_err(|e| e.to_string())?;
+        self.dispatch.dispatch(Action::LeadsChanged { upserts: vec![summary], removed: vec![] });
+        self.dispatch.dispatch(Action::CloseSheet);
+        self.dispatch.dispatch(Action::Toast { text: format!("Snoozed · back {label}"), error: false });
+        self.changed(lead);
+        Ok(())
+    }
+
+    /// Skip for now: this phone only, until later today.
+    pub async fn skip(&self, state: &AppState, lead: &LeadId, until: Timestamp) {
+        let mut skips = (*state.skips).clone();
+        skips.insert(lead.clone(), until);
+        if let Ok(bytes) = serde_json::to_vec(&skips) {
+            let _ = self.store.put_meta(keys::SKIPS, &bytes).await;
+        }
+        self.dispatch.dispatch(Action::Skip { lead: lead.clone(), until });
+    }
+
+    pub async fn create_lead(&self, new: NewLead) -> Result<LeadId, String> {
+        let repo = self.repo()?;
+        let id = new.id.clone();
+        let summary = repo.create(now(), new).await.map_err(|e| e.to_string())?;
+        self.dispatch.dispatch(Action::LeadsChanged { upserts: vec![summary], removed: vec![] });
+        self.changed(&id);
+        Ok(id)
+    }
+
+    pub async fn edit_lead(
+        &self,
+        id: &LeadId,
+        f: impl FnOnce(&mut LeadDoc, &dialbook_core::lead::EditContext) -> Result<(), dialbook_core::lead::LeadError>,
+    ) -> Result<(), String> {
+        let repo = self.repo()?;
+        let summary = repo.edit(id, now(), f).await.map_err(|e| e.to_string())?;
+        self.dispatch.dispatch(Action::LeadsChanged { upserts: vec![summary], removed: vec![] });
+        self.changed(id);
+        Ok(())
+    }
+
+    pub async fn lead(&self, id: &LeadId) -> Result<Option<dialbook_core::lead::Lead>, String> {
+        self.repo()?.lead(id).await.map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,331 @@
+//! The lead documents on this phone: every edit, and every effect of the sync protocol,
+//! as one IndexedDB transaction over the document, its summary and its outbox entry.
+//! Owns the Automerge work on stored bytes; the UI never sees a document, only
+//! [`LeadSummary`]s and [`Lead`]s read out of them.
+
+use super::store::{Result, Store, StoreError, StoredDoc, Tx};
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use dialbook_core::lead::{EditContext, Lead, LeadDoc, LeadError, NewLead, read_lead};
+use dialbook_core::protocol::client::Effect;
+use dialbook_core::protocol::replica::ReplicaDoc;
+use dialbook_core::protocol::wire::{DocChanges, PullItem, PushRequest};
+use dialbook_core::summary::LeadSummary;
+use dialbook_core::team::{Team, read_team};
+use dialbook_core::{DocId, LeadId, Timestamp, UserId};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::rc::Rc;
+
+/// Who edits on this phone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editor {
+    pub user: UserId,
+    pub device: String,
+    pub actor: ActorId,
+}
+
+/// An edit that did not happen, with what to tell the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditError {
+    Store(StoreError),
+    /// The input was refused (empty name, …).
+    Invalid(String),
+    NotOnPhone,
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EditError::Store(e) => e.fmt(f),
+            EditError::Invalid(msg) => f.write_str(msg),
+            EditError::NotOnPhone => f.write_str("This lead is no longer on this phone (it may have been reassigned)."),
+        }
+    }
+}
+
+impl From<StoreError> for EditError {
+    fn from(e: StoreError) -> Self {
+        EditError::Store(e)
+    }
+}
+
+impl From<LeadError> for EditError {
+    fn from(e: LeadError) -> Self {
+        match e {
+            LeadError::Invalid(msg) => EditError::Invalid(msg),
+            other => EditError::Invalid(other.to_string()),
+        }
+    }
+}
+
+/// What applying a batch of sync effects changed, for the UI and the sync loop.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub upserts: Vec<LeadSummary>,
+    pub removed: Vec<LeadId>,
+    pub team: Option<Team>,
+    /// Docs to report back to the client with `still_dirty`.
+    pub still_dirty: Vec<DocId>,
+    pub fallbacks: Vec<DocId>,
+    /// Refusal messages to show.
+    pub refusals: Vec<String>,
+    pub signed_out: bool,
+    pub cursor_saved: bool,
+}
+
+pub struct Repo {
+    pub store: Rc<Store>,
+    pub editor: Editor,
+}
+
+impl Repo {
+    pub fn new(store: Rc<Store>, editor: Editor) -> Self {
+        Self { store, editor }
+    }
+
+    fn ctx(&self, now: Timestamp) -> EditContext {
+        EditContext { user: self.editor.user, device: self.editor.device.clone(), now }
+    }
+
+    /// The full lead, timeline included, read from its document.
+    pub async fn lead(&self, id: &LeadId) -> Result<Option<Lead>> {
+        let Some(stored) = self.store.doc(&DocId::Lead(id.clone())).await? else { return Ok(None) };
+        let doc = AutoCommit::load(&stored.bytes).map_err(|e| StoreError(format!("lead {id} is damaged ({e})")))?;
+        Ok(read_lead(&doc).ok())
+    }
+
+    pub async fn team(&self) -> Result<Option<Team>> {
+        let Some(stored) = self.store.doc(&DocId::Team).await? else { return Ok(None) };
+        let doc = AutoCommit::load(&stored.bytes).map_err(|e| StoreError(format!("team settings are damaged ({e})")))?;
+        Ok(read_team(&doc).ok())
+    }
+
+    /// Edit a lead: the change, the new summary and the outbox entry are durable together
+    /// when this returns.
+    pub async fn edit(
+        &self,
+        id: &LeadId,
+        now: Timestamp,
+        f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+    ) -> std::result::Result<LeadSummary, EditError> {
+        let doc_id = DocId::Lead(id.clone());
+        let tx = self.store.begin()?;
+        let stored = tx.doc(&doc_id).await?.ok_or(EditError::NotOnPhone)?;
+        let mut lead = LeadDoc::load(&stored.bytes, self.editor.actor.clone())?;
+        f(&mut lead, &self.ctx(now))?;
+        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?);
+        let acked = stored.acked();
+        write_lead(&tx, &doc_id, lead.inner(), &acked, &summary).await?;
+        tx.set_dirty(&doc_id, true).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {
+        let doc_id = DocId::Lead(new.id.clone());
+        let mut lead = LeadDoc::create(self.editor.actor.clone(), &self.ctx(now), new)?;
+        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?);
+        let tx = self.store.begin()?;
+        write_lead(&tx, &doc_id, lead.inner(), &[], &summary).await?;
+        tx.set_dirty(&doc_id, true).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The push for `ids`: each doc's changes since its acked heads, and the heads they
+    /// bring the server to. Docs with nothing to send are listed apart.
+    pub async fn build_push(&self, ids: &[DocId]) -> Result<(PushRequest, BTreeMap<DocId, Vec<ChangeHash>>, Vec<DocId>)> {
+        let mut docs = Vec::new();
+        let mut sent = BTreeMap::new();
+        let mut empty = Vec::new();
+        for id in ids {
+            let Some(stored) = self.store.doc(id).await? else {
+                empty.push(id.clone());
+                continue;
+            };
+            let mut rd = replica(&stored, &self.editor.actor)?;
+            let (changes, heads) = rd.unpushed();
+            if changes.is_empty() {
+                empty.push(id.clone());
+            } else {
+                sent.insert(id.clone(), heads);
+                docs.push(DocChanges { doc: id.clone(), changes });
+            }
+        }
+        Ok((PushRequest { docs }, sent, empty))
+    }
+
+    /// Carry out the effects of one protocol answer, all in one transaction: a page of
+    /// pulled docs and the cursor after it are stored together or not at all.
+    pub async fn apply(&self, effects: Vec<Effect>) -> Result<Applied> {
+        let mut out = Applied::default();
+        let tx = self.store.begin()?;
+        for effect in effects {
+            match effect {
+                Effect::Acked { doc, heads } => {
+                    let Some(mut stored) = tx.doc(&doc).await? else { continue };
+                    stored = StoredDoc::new(stored.bytes, &heads);
+                    let dirty = !stored.is_clean(&self.editor.actor)?;
+                    tx.put_doc(&doc, &stored).await?;
+                    tx.set_dirty(&doc, dirty).await?;
+                    if dirty {
+                        out.still_dirty.push(doc);
+                    }
+                }
+                Effect::Refused { doc, message, .. } => {
+                    out.refusals.push(message);
+                    let Some(stored) = tx.doc(&doc).await? else { continue };
+                    let mut rd = replica(&stored, &self.editor.actor)?;
+                    tx.set_dirty(&doc, false).await?;
+                    match &doc {
+                        DocId::Lead(id) if rd.acked.is_empty() => {
+                            tx.delete_lead(id).await?;
+                            out.removed.push(id.clone());
+                        }
+                        _ => {
+                            rd.revert_to_acked().map_err(|e| StoreError(e.to_string()))?;
+                            self.put_replica(&tx, &doc, &mut rd, &mut out).await?;
+                        }
+                    }
+                }
+                Effect::Fallback(doc) => out.fallbacks.push(doc),
+                Effect::Apply(item) => self.apply_item(&tx, item, &mut out).await?,
+                Effect::ResyncFinished { seen } => {
+                    for id in tx.doc_ids().await? {
+                        if seen.contains(&id) {
+                            continue;
+                        }
+                        // The server lost this doc (restored from an older backup): push
+                        // it whole; the server refuses it if it is no longer ours.
+                        if let Some(stored) = tx.doc(&id).await? {
+                            tx.put_doc(&id, &StoredDoc::new(stored.bytes, &[])).await?;
+                            tx.set_dirty(&id, true).await?;
+                            out.still_dirty.push(id);
+                        }
+                    }
+                }
+                Effect::SaveCursor(cursor) => {
+                    tx.put_meta(super::store::keys::CURSOR, &cursor).await?;
+                    out.cursor_saved = true;
+                }
+                Effect::SignedOut => out.signed_out = true,
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn apply_item(&self, tx: &Tx<'_>, item: PullItem, out: &mut Applied) -> Result<()> {
+        let actor = &self.editor.actor;
+        let damaged = |e: automerge::AutomergeError| StoreError(format!("the server sent a document this app cannot read ({e})"));
+        match item {
+            PullItem::Revoked { doc } => {
+                if let DocId::Lead(id) = doc {
+                    tx.delete_lead(&id).await?;
+                    out.removed.push(id);
+                }
+            }
+            PullItem::Changes { doc, bytes } => {
+                let mut rd = match tx.doc(&doc).await? {
+                    Some(stored) => replica(&stored, actor)?,
+                    None => ReplicaDoc::local(AutoCommit::new().with_actor(actor.clone())),
+                };
+                rd.apply_changes(&bytes).map_err(damaged)?;
+                self.put_replica(tx, &doc, &mut rd, out).await?;
+            }
+            PullItem::Snapshot { doc, bytes } => match tx.doc(&doc).await? {
+                Some(stored) => {
+                    let mut rd = replica(&stored, actor)?;
+                    rd.merge_snapshot(&bytes).map_err(damaged)?;
+                    if rd.has_unpushed() {
+                        tx.set_dirty(&doc, true).await?;
+                        out.still_dirty.push(doc.clone());
+                    }
+                    self.put_replica(tx, &doc, &mut rd, out).await?;
+                }
+                None => {
+                    // A doc new to this phone: the snapshot is already the saved form.
+                    let mut am = AutoCommit::load(&bytes).map_err(damaged)?;
+                    let heads = am.get_heads();
+                    self.project(&doc, &am, out);
+                    let stored = StoredDoc::new(bytes, &heads);
+                    tx.put_doc(&doc, &stored).await?;
+                    if let (DocId::Lead(_), Some(summary)) = (&doc, out.upserts.last().filter(|s| DocId::Lead(s.id.clone()) == doc)) {
+                        tx.put_summary(summary).await?;
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+
+    async fn put_replica(&self, tx: &Tx<'_>, doc: &DocId, rd: &mut ReplicaDoc, out: &mut Applied) -> Result<()> {
+        let stored = StoredDoc::new(rd.doc.save(), &rd.acked);
+        tx.put_doc(doc, &stored).await?;
+        self.project(doc, &rd.doc, out);
+        if let Some(summary) = out.upserts.last().filter(|s| DocId::Lead(s.id.clone()) == *doc) {
+            tx.put_summary(summary).await?;
+        }
+        Ok(())
+    }
+
+    /// Read what the UI shows out of a changed doc.
+    fn project(&self, doc: &DocId, am: &AutoCommit, out: &mut Applied) {
+        match doc {
+            DocId::Lead(_) => {
+                // A doc whose first changes have not all arrived yet has no readable lead;
+                // it gets its summary when they do.
+                if let Ok(lead) = read_lead(am) {
+                    out.upserts.push(LeadSummary::of(&lead));
+                }
+            }
+            DocId::Team => out.team = read_team(am).ok(),
+        }
+    }
+
+    /// Store the outcome of a per-doc fallback sync: merge what it brought into the doc
+    /// as stored now (the user may have edited meanwhile) and ack the server's heads.
+    pub async fn finish_fallback(&self, doc: &DocId, mut synced: ReplicaDoc) -> Result<(Applied, bool)> {
+        let mut out = Applied::default();
+        let tx = self.store.begin()?;
+        let mut rd = match tx.doc(doc).await? {
+            Some(stored) => {
+                let mut rd = replica(&stored, &self.editor.actor)?;
+                rd.doc.merge(&mut synced.doc).map_err(|e| StoreError(e.to_string()))?;
+                rd.acked = synced.acked;
+                rd
+            }
+            None => synced,
+        };
+        let dirty = rd.has_unpushed();
+        self.put_replica(&tx, doc, &mut rd, &mut out).await?;
+        tx.set_dirty(doc, dirty).await?;
+        tx.commit().await?;
+        Ok((out, dirty))
+    }
+
+    pub async fn replica(&self, doc: &DocId) -> Result<Option<ReplicaDoc>> {
+        self.store.doc(doc).await?.map(|s| replica(&s, &self.editor.actor)).transpose()
+    }
+}
+
+async fn write_lead(tx: &Tx<'_>, id: &DocId, doc: &mut AutoCommit, acked: &[ChangeHash], summary: &LeadSummary) -> Result<()> {
+    let stored = StoredDoc::new(doc.save(), acked);
+    tx.put_doc(id, &stored).await?;
+    tx.put_summary(summary).await
+}
+
+fn replica(stored: &StoredDoc, actor: &ActorId) -> Result<ReplicaDoc> {
+    let doc = AutoCommit::load(&stored.bytes).map_err(|e| StoreError(format!("a stored document is damaged ({e})")))?;
+    Ok(ReplicaDoc { doc: doc.with_actor(actor.clone()), acked: stored.acked() })
+}
+
+impl StoredDoc {
+    /// True if the server has every change of this doc.
+    fn is_clean(&self, actor: &ActorId) -> Result<bool> {
+        let mut rd = replica(self, actor)?;
+        let heads: BTreeSet<ChangeHash> = rd.doc.get_heads().into_iter().collect();
+        let acked: BTreeSet<ChangeHash> = rd.acked.iter().copied().collect();
+        Ok(heads == acked || !rd.has_unpushed())
+    }
+}

@@ -1,0 +1,258 @@
+//! The phone's storage: IndexedDB through `indexed_db_futures`. Owns the database layout
+//! and the encoding of what is stored; knows nothing of the UI or the network.
+//!
+//! Object stores (database `dialbook`, version 1):
+//! - `docs`: doc id → the Automerge document's bytes and its acked heads (postcard);
+//! - `summaries`: lead id → [`LeadSummary`] (postcard), read whole at start-up so the
+//!   queue and search open without loading any Automerge document;
+//! - `outbox`: doc id → 1 for every doc with edits the server has not acknowledged, so a
+//!   restarted app knows what to push without loading every document;
+//! - `meta`: small named values (session, pull cursor, device actor, outcome draft…).
+//!
+//! Every change is made inside one readwrite [`Tx`] and is durable only after
+//! [`Tx::commit`] returns; a `Tx` dropped without commit rolls back, so a failure halfway
+//! never leaves a doc without its summary or an edit without its outbox entry.
+
+use automerge::ChangeHash;
+use dialbook_core::summary::LeadSummary;
+use dialbook_core::{DocId, LeadId};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use js_sys::Uint8Array;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use wasm_bindgen::JsValue;
+
+pub const DB_NAME: &str = "dialbook";
+const DB_VERSION: u32 = 1;
+const DOCS: &str = "docs";
+const SUMMARIES: &str = "summaries";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+const ALL: [&str; 4] = [DOCS, SUMMARIES, OUTBOX, META];
+
+/// Something went wrong in the browser's storage. The message is shown to the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Could not use this phone's storage: {}", self.0)
+    }
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<postcard::Error> for StoreError {
+    fn from(e: postcard::Error) -> Self {
+        StoreError(format!("stored data is unreadable ({e})"))
+    }
+}
+
+/// Names of the values in `meta`.
+pub mod keys {
+    /// The signed-in session (JSON).
+    pub const SESSION: &str = "session";
+    /// The pull cursor (opaque bytes from the server).
+    pub const CURSOR: &str = "cursor";
+    /// This install's Automerge actor id.
+    pub const ACTOR: &str = "actor";
+    /// Set once the first full sync has finished.
+    pub const SYNCED: &str = "synced";
+    /// The outcome sheet's draft (JSON), so it survives the app being killed.
+    pub const DRAFT: &str = "draft";
+    /// Leads skipped for now (JSON).
+    pub const SKIPS: &str = "skips";
+    /// The team's people, id → name (JSON).
+    pub const MEMBERS: &str = "members";
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A document as kept on the phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredDoc {
+    pub bytes: Vec<u8>,
+    /// The heads the server is known to have.
+    acked: Vec<[u8; 32]>,
+}
+
+impl StoredDoc {
+    pub fn new(bytes: Vec<u8>, acked: &[ChangeHash]) -> Self {
+        Self { bytes, acked: acked.iter().map(|h| h.0).collect() }
+    }
+    pub fn acked(&self) -> Vec<ChangeHash> {
+        self.acked.iter().map(|h| ChangeHash(*h)).collect()
+    }
+}
+
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (creating on first use) the database called `name`; tests use their own names.
+    pub async fn open(name: &str) -> Result<Self> {
+        let db = Database::open(name)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    for store in ALL {
+                        db.create_object_store(store).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(Self { db })
+    }
+
+    /// Every lead summary on the phone.
+    pub async fn summaries(&self) -> Result<Vec<LeadSummary>> {
+        let tx = self.db.transaction(SUMMARIES).build()?;
+        let store = tx.object_store(SUMMARIES)?;
+        let values = store.get_all::<JsValue>().primitive()?.await?;
+        let mut out = Vec::new();
+        for value in values {
+            out.push(postcard::from_bytes(&bytes_of(&value?))?);
+        }
+        Ok(out)
+    }
+
+    /// Docs with edits the server has not acknowledged.
+    pub async fn outbox(&self) -> Result<Vec<DocId>> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let store = tx.object_store(OUTBOX)?;
+        let keys = store.get_all_keys::<String>().primitive()?.await?;
+        let mut out = Vec::new();
+        for key in keys {
+            // A key that no longer parses (an id format from a newer version) is skipped.
+            if let Ok(id) = DocId::parse(&key?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn doc(&self, id: &DocId) -> Result<Option<StoredDoc>> {
+        let tx = self.db.transaction(DOCS).build()?;
+        get_doc(&tx, id).await
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let tx = self.db.transaction(META).build()?;
+        let value: Option<JsValue> = tx.object_store(META)?.get(key).primitive()?.await?;
+        Ok(value.map(|v| bytes_of(&v)))
+    }
+
+    /// One readwrite transaction over every object store.
+    pub fn begin(&self) -> Result<Tx<'_>> {
+        let tx = self.db.transaction(ALL).with_mode(TransactionMode::Readwrite).build()?;
+        Ok(Tx { tx })
+    }
+
+    /// Shorthand for a transaction that writes one meta value.
+    pub async fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
+        let tx = self.begin()?;
+        tx.put_meta(key, value).await?;
+        tx.commit().await
+    }
+
+    /// Forget everything (a different user signs in on this phone).
+    pub async fn clear(&self) -> Result<()> {
+        let tx = self.begin()?;
+        for store in ALL {
+            tx.tx.object_store(store)?.clear()?.await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// A readwrite transaction: reads see its own writes; nothing is stored until `commit`.
+pub struct Tx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Tx<'_> {
+    pub async fn doc(&self, id: &DocId) -> Result<Option<StoredDoc>> {
+        get_doc(&self.tx, id).await
+    }
+
+    pub async fn doc_ids(&self) -> Result<Vec<DocId>> {
+        let keys = self.tx.object_store(DOCS)?.get_all_keys::<String>().primitive()?.await?;
+        let mut out = Vec::new();
+        for key in keys {
+            if let Ok(id) = DocId::parse(&key?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn put_doc(&self, id: &DocId, doc: &StoredDoc) -> Result<()> {
+        put(&self.tx, DOCS, id.as_str(), &postcard::to_allocvec(doc)?).await
+    }
+
+    pub async fn put_summary(&self, summary: &LeadSummary) -> Result<()> {
+        put(&self.tx, SUMMARIES, summary.id.as_str(), &postcard::to_allocvec(summary)?).await
+    }
+
+    /// The lead is gone from this phone: its document, summary and outbox entry.
+    pub async fn delete_lead(&self, id: &LeadId) -> Result<()> {
+        for store in [DOCS, SUMMARIES, OUTBOX] {
+            self.tx.object_store(store)?.delete(id.as_str()).primitive()?.await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_dirty(&self, id: &DocId, dirty: bool) -> Result<()> {
+        let store = self.tx.object_store(OUTBOX)?;
+        if dirty {
+            store.put(JsValue::from(1)).with_key(id.as_str()).primitive()?.await?;
+        } else {
+            store.delete(id.as_str()).primitive()?.await?;
+        }
+        Ok(())
+    }
+
+    pub async fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
+        put(&self.tx, META, key, value).await
+    }
+
+    pub async fn delete_meta(&self, key: &str) -> Result<()> {
+        self.tx.object_store(META)?.delete(key).primitive()?.await?;
+        Ok(())
+    }
+
+    /// Make every write of this transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn get_doc(tx: &Transaction<'_>, id: &DocId) -> Result<Option<StoredDoc>> {
+    let value: Option<JsValue> = tx.object_store(DOCS)?.get(id.as_str()).primitive()?.await?;
+    value.map(|v| postcard::from_bytes(&bytes_of(&v)).map_err(StoreError::from)).transpose()
+}
+
+async fn put(tx: &Transaction<'_>, store: &str, key: &str, bytes: &[u8]) -> Result<()> {
+    let value: JsValue = Uint8Array::from(bytes).into();
+    tx.object_store(store)?.put(value).with_key(key).primitive()?.await?;
+    Ok(())
+}
+
+fn bytes_of(value: &JsValue) -> Vec<u8> {
+    Uint8Array::new(value).to_vec()
+}

@@ -1,0 +1,295 @@
+//! The sync loop: the shell around `dialbook_core`'s sans-IO [`SyncClient`]. It asks the
+//! client what to do, does it (IndexedDB through [`Repo`], the network through `api`),
+//! reports back, and tells the UI what changed. It runs for as long as a user is signed
+//! in; the UI talks to it only through [`SyncHandle`].
+//!
+//! Offline is a normal state: a failed request is reported as `Failed { retryable }`, the
+//! client backs off, and the `online` event, a poke, or the next edit wakes it again.
+
+use super::api::{self, NetError};
+use super::platform::{self, Listener};
+use super::repo::{Applied, Repo};
+use dialbook_core::protocol::client::{Action, ClientConfig, Effect, Event, Status, SyncClient};
+use dialbook_core::protocol::fallback::FallbackSync;
+use dialbook_core::protocol::wire::{DocSyncResponse, Progress, PullResponse, PushResponse};
+use dialbook_core::summary::LeadSummary;
+use dialbook_core::team::Team;
+use dialbook_core::{DocId, LeadId};
+use futures_channel::mpsc::{TryRecvError, UnboundedReceiver, UnboundedSender, unbounded};
+use futures_util::future::{Either, select};
+use futures_util::{FutureExt, StreamExt};
+use std::rc::Rc;
+
+/// What the sync loop tells the UI.
+#[derive(Debug, Clone)]
+pub enum SyncUpdate {
+    Status(SyncStatus),
+    /// Progress of a long pull (the first sync).
+    Progress(Progress),
+    Changed { upserts: Vec<LeadSummary>, removed: Vec<LeadId> },
+    Team(Team),
+    /// The server refused some edits; they were taken back. The message says why.
+    Refused(String),
+    /// A pull finished with nothing more waiting: the phone holds everything it may.
+    CaughtUp,
+    SignedOut,
+    /// Storage failed; the message is for the user.
+    Trouble(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncStatus {
+    pub online: bool,
+    /// Docs with edits the server has not acknowledged.
+    pub waiting: usize,
+    pub syncing: bool,
+    pub last_synced: Option<i64>,
+}
+
+/// The UI's handle on the loop.
+#[derive(Clone)]
+pub struct SyncHandle {
+    tx: UnboundedSender<Event>,
+}
+
+impl PartialEq for SyncHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.tx.same_receiver(&other.tx)
+    }
+}
+
+impl SyncHandle {
+    /// An edit to `doc` is durable in IndexedDB: push it soon.
+    pub fn local_change(&self, doc: DocId) {
+        let _ = self.tx.unbounded_send(Event::LocalChange(doc));
+    }
+    /// Sync now (the user tapped the status, or a background sync fired).
+    pub fn kick(&self) {
+        let _ = self.tx.unbounded_send(Event::Online);
+    }
+    pub fn poke(&self) {
+        let _ = self.tx.unbounded_send(Event::Poke);
+    }
+    /// Stop the loop (sign out).
+    pub fn stop(&self) {
+        self.tx.close_channel();
+    }
+    pub fn stopped(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// Start the loop for a signed-in user. `cursor` and `dirty` come from storage.
+pub fn start(repo: Rc<Repo>, token: String, cursor: Vec<u8>, dirty: Vec<DocId>, on: impl Fn(SyncUpdate) + 'static) -> SyncHandle {
+    let (tx, rx) = unbounded();
+    let handle = SyncHandle { tx: tx.clone() };
+    let client = SyncClient::new(ClientConfig::default(), cursor, dirty);
+    let on: Rc<dyn Fn(SyncUpdate)> = Rc::new(on);
+    wasm_bindgen_futures::spawn_local(super::pokes::listen(handle.clone(), token.clone()));
+    wasm_bindgen_futures::spawn_local(run(Shell { repo, token, client, reachable: true, on }, rx, tx.clone()));
+    handle
+}
+
+struct Shell {
+    repo: Rc<Repo>,
+    token: String,
+    client: SyncClient,
+    /// The last request got an answer (a phone can be "online" with no way through).
+    reachable: bool,
+    on: Rc<dyn Fn(SyncUpdate)>,
+}
+
+async fn run(mut shell: Shell, mut rx: UnboundedReceiver<Event>, tx: UnboundedSender<Event>) {
+    let _online = {
+        let tx = tx.clone();
+        Listener::new(&platform::window_target(), "online", move |_| {
+            let _ = tx.unbounded_send(Event::Online);
+        })
+    };
+    let _offline = {
+        let tx = tx.clone();
+        Listener::new(&platform::window_target(), "offline", move |_| {
+            let _ = tx.unbounded_send(Event::Offline);
+        })
+    };
+    drop(tx);
+    let now = platform::now();
+    shell.client.handle(now, Event::Started);
+    if !platform::is_online() {
+        shell.client.handle(now, Event::Offline);
+    }
+    loop {
+        // Take every event that has arrived before deciding what to do.
+        loop {
+            match rx.try_recv() {
+                Ok(event) => shell.event(event).await,
+                Err(TryRecvError::Closed) => return,
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        shell.report();
+        match shell.client.next_action(platform::now()) {
+            Action::Push(ids) => shell.push(ids).await,
+            Action::Pull(req) => {
+                let result = api::sync::<_, PullResponse>(&shell.token, "/api/sync/pull", &req).await;
+                shell.pulled(result).await;
+            }
+            Action::Idle { wake_at } => {
+                let wait = match wake_at {
+                    Some(at) => (at.0 - platform::now().0).clamp(0, i32::MAX as i64) as i32,
+                    None => 24 * 3_600_000,
+                };
+                let next = rx.next();
+                let timer = platform::sleep(wait).fuse();
+                futures_util::pin_mut!(timer);
+                match select(next, timer).await {
+                    Either::Left((Some(event), _)) => shell.event(event).await,
+                    Either::Left((None, _)) => return,
+                    Either::Right(_) => {}
+                }
+            }
+        }
+    }
+}
+
+impl Shell {
+    fn say(&self, update: SyncUpdate) {
+        (self.on)(update);
+    }
+
+    fn report(&self) {
+        let Status { online, waiting, syncing, last_synced, .. } = self.client.status();
+        self.say(SyncUpdate::Status(SyncStatus {
+            online: online && self.reachable,
+            waiting,
+            syncing,
+            last_synced: last_synced.map(|t| t.0),
+        }));
+    }
+
+    async fn event(&mut self, event: Event) {
+        let effects = self.client.handle(platform::now(), event);
+        self.carry_out(effects).await;
+    }
+
+    async fn push(&mut self, ids: Vec<DocId>) {
+        let (req, sent, empty) = match self.repo.build_push(&ids).await {
+            Ok(built) => built,
+            Err(e) => {
+                self.say(SyncUpdate::Trouble(e.to_string()));
+                self.client.push_sent(Default::default(), &[]);
+                self.event(Event::Failed { retryable: true }).await;
+                return;
+            }
+        };
+        self.client.push_sent(sent, &empty);
+        if req.docs.is_empty() {
+            self.event(Event::Pushed(PushResponse { results: Vec::new() })).await;
+            return;
+        }
+        self.report();
+        let result = api::sync::<_, PushResponse>(&self.token, "/api/sync/push", &req).await;
+        match result {
+            Ok(resp) => {
+                self.reachable = true;
+                self.event(Event::Pushed(resp)).await;
+            }
+            Err(e) => self.failed(e).await,
+        }
+    }
+
+    async fn pulled(&mut self, result: Result<PullResponse, NetError>) {
+        match result {
+            Ok(resp) => {
+                self.reachable = true;
+                if let Some(p) = resp.progress {
+                    self.say(SyncUpdate::Progress(p));
+                }
+                let caught_up = !resp.more;
+                self.event(Event::Pulled(resp)).await;
+                if caught_up {
+                    self.say(SyncUpdate::CaughtUp);
+                }
+            }
+            Err(e) => self.failed(e).await,
+        }
+    }
+
+    async fn failed(&mut self, e: NetError) {
+        if e == NetError::Unreachable {
+            self.reachable = false;
+        } else if e.retryable() {
+            self.say(SyncUpdate::Trouble(e.to_string()));
+        }
+        self.event(Event::Failed { retryable: e.retryable() }).await;
+    }
+
+    async fn carry_out(&mut self, effects: Vec<Effect>) {
+        if effects.is_empty() {
+            return;
+        }
+        match self.repo.apply(effects).await {
+            Ok(applied) => self.after(applied).await,
+            Err(e) => {
+                // Nothing of the batch was stored; the cursor did not move, so the same
+                // page comes again on the next pull.
+                self.say(SyncUpdate::Trouble(e.to_string()));
+            }
+        }
+    }
+
+    async fn after(&mut self, applied: Applied) {
+        let Applied { upserts, removed, team, still_dirty, fallbacks, refusals, signed_out, .. } = applied;
+        for doc in still_dirty {
+            self.client.still_dirty(doc);
+        }
+        if !upserts.is_empty() || !removed.is_empty() {
+            self.say(SyncUpdate::Changed { upserts, removed });
+        }
+        if let Some(team) = team {
+            self.say(SyncUpdate::Team(team));
+        }
+        for message in refusals {
+            self.say(SyncUpdate::Refused(message));
+        }
+        if signed_out {
+            self.say(SyncUpdate::SignedOut);
+        }
+        for doc in fallbacks {
+            self.fallback(doc).await;
+        }
+    }
+
+    /// The per-doc Automerge sync for a doc whose heads the server could not place. If
+    /// the network fails halfway, the doc stays dirty and the next push tries again.
+    async fn fallback(&mut self, doc: DocId) {
+        let Ok(Some(mut rd)) = self.repo.replica(&doc).await else { return };
+        let mut sync = FallbackSync::new();
+        while let Some(req) = sync.next_request(&doc, &mut rd) {
+            match api::sync::<_, DocSyncResponse>(&self.token, "/api/sync/doc", &req).await {
+                Ok(resp) => match sync.receive(&mut rd, resp) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        self.say(SyncUpdate::Refused(e.to_string()));
+                        return;
+                    }
+                },
+                Err(_) => {
+                    self.client.still_dirty(doc);
+                    return;
+                }
+            }
+        }
+        sync.finish(&mut rd);
+        match self.repo.finish_fallback(&doc, rd).await {
+            Ok((applied, dirty)) => {
+                if dirty {
+                    self.client.still_dirty(doc);
+                }
+                Box::pin(self.after(applied)).await;
+            }
+            Err(e) => self.say(SyncUpdate::Trouble(e.to_string())),
+        }
+    }
+}
