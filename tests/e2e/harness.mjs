@@ -321,6 +321,17 @@ export function sampleLeads(n, { offset = 0 } = {}) {
   });
 }
 
+/** How the app labels each outcome (core's `CallOutcome::label`). */
+export const OUTCOME_LABELS = {
+  interested: 'Interested',
+  callback: 'Call back',
+  no_answer: 'No answer',
+  busy: 'Busy / switched off',
+  not_interested: 'Not interested',
+  wrong_number: 'Wrong number',
+  converted: 'Converted',
+};
+
 // ---------------------------------------------------------------------------------------
 // The browser
 
@@ -471,15 +482,11 @@ export class Phone {
     await this.waitFirstSync(opts);
   }
 
-  /** Waits until the service worker is active (its install precached the shell). */
+  /** Waits until the app's service worker is active (its install precached the shell). */
   async waitServiceWorker() {
-    await this.page.waitForFunction(
-      async () => {
-        const reg = await navigator.serviceWorker.getRegistration();
-        return reg?.active?.state === 'activated';
-      },
-      null,
-      { timeout: ms(30_000), polling: 100 },
+    await waitFor(
+      () => this.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state === 'activated'),
+      { timeout: 30_000, what: `${this.name}: the app's service worker to be registered and active`, interval: 100 },
     );
   }
 
@@ -549,7 +556,8 @@ export class Phone {
   async logCall(outcome) {
     const lead = await this.dial();
     await this.sheet().locator(`button[data-outcome=${outcome}]`).tap();
-    await this.sheet().waitFor({ state: 'detached', timeout: ms(10_000) });
+    await this.sheet().waitFor({ state: 'hidden', timeout: ms(10_000) });
+    await this.page.locator('[data-testid=toast]').first().waitFor({ timeout: ms(10_000) });
     await waitFor(
       async () => {
         if (await this.page.locator('[data-testid=queue-empty]').count()) return true;
