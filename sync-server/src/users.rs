@@ -16,9 +16,11 @@ use axum::routing::{delete, get};
 use dialbook_core::{Role, UserId};
 use crate::db::Db;
 
-/// `/admin/users…` and `/admin/sessions/{id}` (mounted under `/api`), admins only.
+/// `/admin/users…` and `/admin/sessions/{id}` (mounted under `/api`), admins only;
+/// `/team/members` for everyone signed in.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/team/members", get(members))
         .route("/admin/users", get(admin_api::list).post(admin_api::create))
         .route("/admin/users/{id}", axum::routing::patch(admin_api::update))
         .route("/admin/users/{id}/sessions", get(admin_api::sessions))
@@ -41,4 +43,20 @@ pub async fn user_exists_active(db: &Db, user: UserId) -> Result<Option<Role>, s
         .fetch_optional(&db.pool)
         .await?;
     role.map(|r| Role::parse(&r).map_err(|e| sqlx::Error::Decode(Box::new(e)))).transpose()
+}
+
+#[derive(serde::Serialize)]
+pub struct Member {
+    pub id: UserId,
+    pub display_name: String,
+}
+
+/// Everyone's id and display name (disabled users too: they still appear in timelines),
+/// so a phone can say who made a call. Nothing more about them is revealed.
+pub async fn members(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    _caller: crate::auth::Caller,
+) -> Result<axum::Json<Vec<Member>>, crate::error::ApiError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, display_name FROM users ORDER BY id").fetch_all(&state.db.pool).await?;
+    Ok(axum::Json(rows.into_iter().map(|(id, display_name)| Member { id: UserId(id), display_name }).collect()))
 }

@@ -23,6 +23,7 @@ on_both_backends!(
     user_input_is_checked,
     the_last_admin_cannot_be_removed,
     health_reports_the_database,
+    a_telecaller_sees_the_team_names_and_nothing_more,
 );
 
 async fn first_admin_can_log_in(backend: TestBackend) {
@@ -320,7 +321,7 @@ async fn strangers_get_401_json(backend: TestBackend) {
     let anonymous = server.api();
     let forged = server.api().with_token("bm90LWEtcmVhbC10b2tlbg");
 
-    for path in ["/api/me", "/api/sessions", "/api/admin/users", "/api/admin/users/1/sessions", "/api/admin/leads", "/api/admin/stats", "/api/sync/events"] {
+    for path in ["/api/me", "/api/team/members", "/api/sessions", "/api/admin/users", "/api/admin/users/1/sessions", "/api/admin/leads", "/api/admin/stats", "/api/sync/events"] {
         let reply = anonymous.get(path).await;
         assert_eq!(reply.assert_error(StatusCode::UNAUTHORIZED), "unauthorized", "{path}");
         assert_eq!(reply.headers["www-authenticate"], "Bearer");
@@ -447,5 +448,24 @@ async fn health_is_503_when_the_database_is_gone() {
     // Assert
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE, "{}", health.text);
     assert_eq!(health.json["db"], "unreachable");
+    server.stop().await;
+}
+
+async fn a_telecaller_sees_the_team_names_and_nothing_more(backend: TestBackend) {
+    // Arrange: the phone's timeline names whoever made a call, so it needs everyone's name.
+    let server = TestServer::start(backend).await;
+    let admin = server.login_admin().await;
+    let (priya_id, priya_pw) = server.create_user(&admin.token, "priya", Role::Telecaller).await;
+    let (ravi_id, _) = server.create_user(&admin.token, "ravi", Role::Telecaller).await;
+    let priya = server.login("priya", &priya_pw, "phone").await;
+
+    // Act
+    let reply = server.api_as(&priya).get("/api/team/members").await;
+
+    // Assert
+    let members = reply.ok().as_array().expect("a list").clone();
+    let names: Vec<(i64, &str)> = members.iter().map(|m| (m["id"].as_i64().unwrap(), m["display_name"].as_str().unwrap())).collect();
+    assert!(names.contains(&(priya_id.0, "priya")) && names.contains(&(ravi_id.0, "ravi")), "{names:?}");
+    assert!(members.iter().all(|m| m.as_object().unwrap().len() == 2), "only id and name are shown: {members:?}");
     server.stop().await;
 }
