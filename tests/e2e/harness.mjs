@@ -8,10 +8,11 @@
 // deadline, so a busy 2-core machine is slower, not flaky.
 //
 // Environment:
-//   DIALBOOK_SERVER_BIN  a prebuilt server (default target/debug/dialbook-server, built
-//                        with `cargo build -p dialbook-server` when missing)
-//   DIALBOOK_DIST        the built PWA (default dist/, built with scripts/build-pwa when
-//                        missing)
+//   DIALBOOK_SERVER_BIN  a prebuilt server, used as is (default target/debug/dialbook-server,
+//                        built with `cargo build -p dialbook-server` when missing or older
+//                        than core/, sync-server/, migrations/)
+//   DIALBOOK_DIST        a built PWA, used as is (default dist/, built with scripts/build-pwa
+//                        when missing or older than pwa/, core/, service-worker/, manifest/)
 //   CHROMIUM             the browser (default /usr/bin/chromium)
 //   E2E_DEADLINE_SCALE   multiply every deadline (default 1; try 3 on a very slow box)
 //   E2E_HEADED=1         show the browser (needs a display)
@@ -64,29 +65,85 @@ export async function waitFor(check, { timeout = 30_000, what = 'a condition', i
 // ---------------------------------------------------------------------------------------
 // Building what is missing
 
-/** The server binary, built with cargo if it is not there (cargo is a no-op when fresh). */
+/** The newest modification time (ms) of any file under `paths` (relative to ROOT). */
+function newestMtime(paths) {
+  let newest = 0;
+  const visit = (p) => {
+    let st;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p)) if (name !== 'node_modules' && name !== 'target') visit(path.join(p, name));
+    } else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of paths) visit(path.join(ROOT, p));
+  return newest;
+}
+
+const mtime = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
+const sleepSync = (msecs) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, msecs);
+
+/**
+ * Runs `command` when `output` is missing or older than any of `sources` (the last build
+ * is remembered in a stamp under target/, since a no-change rebuild leaves the output's
+ * time alone). A lock keeps test files run in parallel from building at once.
+ */
+function buildIfStale({ what, output, sources, command, args = [] }) {
+  const stamp = path.join(ROOT, 'target', `e2e-${what}.stamp`);
+  const lock = `${stamp}.lock`;
+  const stale = () => !fs.existsSync(output) || newestMtime(sources) > Math.max(mtime(stamp), mtime(output));
+  if (!stale()) return;
+  fs.mkdirSync(path.dirname(stamp), { recursive: true });
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch {
+      // Another test file is building; a lock older than 30 min is left from a killed run.
+      if (Date.now() - mtime(lock) > 30 * 60_000) fs.rmSync(lock, { force: true });
+      sleepSync(500);
+    }
+  }
+  try {
+    if (!stale()) return;
+    const started = Date.now();
+    console.error(`e2e: ${what} is missing or older than its sources: ${command} ${args.join(' ')}`);
+    const r = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    if (r.status !== 0) throw new Error(`\`${command} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`})`);
+    fs.writeFileSync(stamp, `${new Date(started).toISOString()}\n`);
+    fs.utimesSync(stamp, started / 1000, started / 1000); // sources edited during the build stay newer
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** The server binary: DIALBOOK_SERVER_BIN as is, or target/debug's, rebuilt if stale. */
 export function serverBinary() {
   if (process.env.DIALBOOK_SERVER_BIN) return path.resolve(process.env.DIALBOOK_SERVER_BIN);
   const bin = path.join(ROOT, 'target', 'debug', 'dialbook-server');
-  if (!fs.existsSync(bin)) {
-    console.error('e2e: building the server (cargo build -p dialbook-server)…');
-    const r = spawnSync('cargo', ['build', '--locked', '-p', 'dialbook-server'], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('`cargo build -p dialbook-server` failed');
-  }
+  buildIfStale({
+    what: 'server',
+    output: bin,
+    sources: ['Cargo.toml', 'Cargo.lock', 'core', 'sync-server', 'migrations'],
+    command: 'cargo',
+    args: ['build', '--locked', '-p', 'dialbook-server'],
+  });
   return bin;
 }
 
-/** The built PWA folder, built with scripts/build-pwa if it has no index.html yet. */
+/** The built PWA: DIALBOOK_DIST as is, or dist/, rebuilt by scripts/build-pwa if stale. */
 export function distDir() {
   if (process.env.DIALBOOK_DIST) return path.resolve(process.env.DIALBOOK_DIST);
   const dist = path.join(ROOT, 'dist');
-  if (!fs.existsSync(path.join(dist, 'index.html'))) {
-    const script = path.join(ROOT, 'scripts', 'build-pwa');
-    if (!fs.existsSync(script)) throw new Error(`no built PWA in ${dist} and no scripts/build-pwa to build it`);
-    console.error('e2e: building the PWA (scripts/build-pwa)…');
-    const r = spawnSync(script, [], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('scripts/build-pwa failed');
-  }
+  buildIfStale({
+    what: 'pwa',
+    output: path.join(dist, 'index.html'),
+    sources: ['Cargo.toml', 'Cargo.lock', 'core', 'pwa', 'service-worker', 'manifest', 'scripts/build-pwa'],
+    command: path.join(ROOT, 'scripts', 'build-pwa'),
+  });
   return dist;
 }
 
@@ -375,10 +432,8 @@ export const PHONE = {
  * IndexedDB in memory, which would make cold-start figures meaningless. `relaunch()`
  * quits this Chromium and starts a new one on the same profile: the app's cold start.
  *
- * Collects the page's console and errors for failure reports, and the numbers dialled:
- * tapping a `tel:` link in headless Chromium starts a navigation to `tel:…` that Chromium
- * aborts (net::ERR_ABORTED) without leaving the page or hiding it, so the request event
- * is the dialler and the app keeps running as if the user came straight back.
+ * Collects the page's console and errors for failure reports, and the numbers the app
+ * dialled (`dialled`; see `launch` for how `tel:` links are handled).
  */
 export class Phone {
   static async open(server, { name = 'phone', colorScheme = 'light', ...options } = {}) {
@@ -403,18 +458,35 @@ export class Phone {
       ...this.options,
       offline: this.offline,
     });
-    // Every tap the page receives, counted in the page itself (see calling_loop).
+    // The dialler. A `tel:` link tapped in headless Chromium starts a navigation that is
+    // aborted (net::ERR_ABORTED, after a `beforeunload`); the page stays, but Playwright
+    // then waits on that navigation forever: the next tap never completes and its events
+    // never reach the page. So the phone cancels `tel:` link clicks (capture phase, before
+    // the app's own handlers, which still run) and hands the number to the test. That is
+    // what a user sees anyway: the dialler opens, the call ends, they are back in the app.
+    await this.context.exposeBinding('__dialbookDial', (_source, number) => {
+      this.dialled.push(number);
+    });
     await this.context.addInitScript(() => {
       window.__dialbookTaps = 0;
-      document.addEventListener('click', () => { window.__dialbookTaps += 1; }, { capture: true });
+      document.addEventListener(
+        'click',
+        (e) => {
+          // Every tap the page receives, counted in the page itself (see calling_loop).
+          window.__dialbookTaps += 1;
+          const link = e.target instanceof Element ? e.target.closest('a[href^="tel:"]') : null;
+          if (link) {
+            e.preventDefault();
+            window.__dialbookDial(link.getAttribute('href').slice('tel:'.length));
+          }
+        },
+        { capture: true },
+      );
     });
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
     const { name, page } = this;
     page.on('console', (m) => this.console.push(`[${name}] ${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => this.console.push(`[${name}] pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (r.url().startsWith('tel:')) this.dialled.push(r.url().slice(4));
-    });
   }
 
   /** Quits this phone's Chromium and starts it again on the same profile (offline stays). */
