@@ -48,7 +48,7 @@ scenario('from call end to the next dial takes at most two taps', async ({ serve
         const id = await p.card().getAttribute('data-lead-id', { timeout: 1000 });
         return id !== lead.id && (await p.card().locator('a[data-testid=call]').isVisible());
       },
-      { timeout: 10_000, what: `lead ${i + 1}: the next lead's call button after ${lead.name}`, interval: 25 },
+      { timeout: 10_000, what: `lead ${i + 1}: the next lead's call button after ${lead.name}`, interval: 25, seen: () => p.queueTop() },
     );
     const next = await p.currentLead();
     await p.card().locator('a[data-testid=call]').tap();

@@ -40,10 +40,10 @@ export const ms = (n) => Math.round(n * SCALE);
 
 /**
  * Calls `check` until it returns something truthy, and returns that. Throws after
- * `timeout` ms with `what` and the last value or error seen, so a failure says what it
- * was waiting for and how far it got.
+ * `timeout` ms with `what` and the last value or error seen (or, given `seen`, what that
+ * async function describes), so a failure says what it was waiting for and how far it got.
  */
-export async function waitFor(check, { timeout = 30_000, what = 'a condition', interval = 50 } = {}) {
+export async function waitFor(check, { timeout = 30_000, what = 'a condition', interval = 50, seen: describe } = {}) {
   const deadline = Date.now() + ms(timeout);
   let last;
   for (;;) {
@@ -55,7 +55,8 @@ export async function waitFor(check, { timeout = 30_000, what = 'a condition', i
       last = e;
     }
     if (Date.now() > deadline) {
-      const seen = last instanceof Error ? `last error: ${last.message}` : `last value: ${JSON.stringify(last)}`;
+      let seen = last instanceof Error ? `last error: ${last.message}` : `last value: ${JSON.stringify(last)}`;
+      if (describe) seen = await describe().catch((e) => `${seen}; and describing it failed: ${e.message}`);
       throw new Error(`timed out after ${(ms(timeout) / 1000).toFixed(0)} s waiting for ${what} (${seen})`);
     }
     await new Promise((r) => setTimeout(r, interval));
@@ -636,9 +637,17 @@ export class Phone {
         const next = await this.card().getAttribute('data-lead-id', { timeout: 1000 }).catch(() => null);
         return next !== null && next !== lead.id;
       },
-      { timeout: 10_000, what: `${this.name}: the queue to move past ${lead.name} after "${outcome}"` },
+      { timeout: 10_000, what: `${this.name}: the queue to move past ${lead.name} after "${outcome}"`, seen: () => this.queueTop() },
     );
     return lead;
+  }
+
+  /** What the queue shows on top, in words, for failure messages. */
+  async queueTop() {
+    if (await this.page.locator('[data-testid=queue-empty]').count()) return 'the queue is empty';
+    if (!(await this.card().count())) return `no lead card; the screen is ${await this.root().getAttribute('data-screen').catch(() => '?')}`;
+    const top = await this.currentLead();
+    return `the queue still shows ${top.name} (${top.id}) on top`;
   }
 
   // --- leads and the timeline ----------------------------------------------------------
