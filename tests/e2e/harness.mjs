@@ -163,6 +163,13 @@ async function freePort() {
   });
 }
 
+// Servers still running, killed if this process exits without stopping them (a test
+// runner's timeout, an uncaught error): no orphan keeps a port or a database open.
+const LIVE = new Set();
+process.on('exit', () => {
+  for (const child of LIVE) child.kill('SIGKILL');
+});
+
 /**
  * The real server on a fresh SQLite database and a port of its own. `stop()` and
  * `start()` keep the port and the database, so the browser sees the same origin (same
@@ -180,7 +187,12 @@ export class Server {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dialbook-e2e-'));
     const server = new Server({ bin: serverBinary(), dist, dir, port: await freePort() });
     server.env = env;
-    await server.start();
+    try {
+      await server.start();
+    } catch (e) {
+      await server.dispose();
+      throw e;
+    }
     return server;
   }
 
@@ -217,16 +229,19 @@ export class Server {
       this.log.push(`--- exited: code ${code}, signal ${signal}`);
       if (this.child === child) this.child = null;
     });
-    await waitFor(
+    LIVE.add(child);
+    exited.then(() => LIVE.delete(child));
+    const up = await waitFor(
       async () => {
-        if (this.child !== child) throw new Error(`the server exited during start-up:\n${this.tail()}`);
+        if (this.child !== child) return 'exited';
         const r = await fetch(`${this.origin}/health`);
-        return r.ok;
+        return r.ok && 'up';
       },
       { timeout: 30_000, what: `${this.origin}/health`, interval: 25 },
     ).catch((e) => {
       throw new Error(`${e.message}\n${this.tail()}`);
     });
+    if (up === 'exited') throw new Error(`the server exited while starting:\n${this.tail()}`);
   }
 
   /** SIGTERM (graceful: open requests finish), then SIGKILL if it is still up. */
