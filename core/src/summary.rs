@@ -17,6 +17,9 @@ pub struct LeadSummary {
     pub id: LeadId,
     pub name: String,
     pub mobile: PhoneNumber,
+    /// `mobile` formatted for showing (`+91 98450 12345`), worked out once here rather
+    /// than on every render of every row.
+    pub mobile_display: String,
     pub alt_mobile: Option<PhoneNumber>,
     pub source: String,
     pub status: LeadStatus,
@@ -48,6 +51,7 @@ impl LeadSummary {
             id: lead.id.clone(),
             name: lead.name.clone(),
             mobile: lead.mobile.clone(),
+            mobile_display: lead.mobile.display(),
             alt_mobile: lead.alt_mobile.clone(),
             source: lead.source.clone(),
             status: lead.status,

@@ -15,6 +15,10 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::Reducible;
 
+/// A follow-up this close counts as due for the queue: calling a few minutes early is
+/// better than an empty queue.
+const DUE_SOON_MS: i64 = 10 * 60_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// Opening storage.
@@ -171,11 +175,17 @@ impl AppState {
         self.session.as_ref().map(|s| s.user.id)
     }
 
-    /// My open leads for today, best first, with why each is where it is.
+    /// My leads to call now, best first, with why each is where it is: today's queue
+    /// (`priority::in_queue`) less the follow-ups that are not due yet — a lead just
+    /// logged "no answer, try at 4:30" waits for 4:30 instead of coming straight back
+    /// (it is in "Due now" meanwhile) — and less the leads skipped for now.
     pub fn queue(&self) -> Vec<(&LeadSummary, Priority)> {
         let rules = &self.team.rules;
+        let soon = self.now.plus_millis(DUE_SOON_MS);
         let mine = self.mine().filter(|l| {
-            priority::in_queue(&l.priority_input(), self.now, rules) && self.skips.get(&l.id).is_none_or(|until| *until <= self.now)
+            priority::in_queue(&l.priority_input(), self.now, rules)
+                && l.follow_up.is_none_or(|f| f <= soon)
+                && self.skips.get(&l.id).is_none_or(|until| *until <= self.now)
         });
         let ranked = priority::rank(mine.map(|l| l.priority_input()), self.now, rules);
         ranked.into_iter().filter_map(|(id, p)| LeadId::parse(id).ok().and_then(|id| self.leads.get(&id)).map(|l| (l, p))).collect()

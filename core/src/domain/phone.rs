@@ -63,6 +63,17 @@ impl PhoneNumber {
         })
     }
 
+    /// A number as stored by this app (its E.164 form), read back. A value of E.164 shape
+    /// (`+`, then 8–15 digits, no leading 0) is taken as it is, without the libphonenumber
+    /// machinery: a phone reads thousands of these at start-up and on every sync, and the
+    /// full check costs far more than the rest of reading a lead. What people type always
+    /// goes through [`PhoneNumber::parse`], so every number was checked once, when entered;
+    /// a client that writes a wrongly shaped number into its own lead gets it read as
+    /// E.164-shaped text, which harms only that lead. Anything else is parsed in full.
+    pub fn from_e164(stored: &str) -> Result<Self, ParseError> {
+        if is_e164_shaped(stored) { Ok(Self(stored.to_owned())) } else { Self::parse(stored) }
+    }
+
     /// The E.164 form, e.g. `+919876543210`.
     pub fn e164(&self) -> &str {
         &self.0
@@ -156,11 +167,18 @@ impl PhoneNumber {
     }
 }
 
+/// Serde reads a stored (E.164) number, so it takes the [`PhoneNumber::from_e164`] path.
 impl TryFrom<String> for PhoneNumber {
     type Error = ParseError;
     fn try_from(s: String) -> Result<Self, ParseError> {
-        Self::parse(&s)
+        Self::from_e164(&s)
     }
+}
+
+/// `+`, then 8 to 15 ASCII digits, the first not 0.
+fn is_e164_shaped(s: &str) -> bool {
+    let digits = s.strip_prefix('+').unwrap_or("");
+    (8..=MAX_E164_DIGITS).contains(&digits.len()) && !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl From<PhoneNumber> for String {
@@ -365,6 +383,26 @@ mod tests {
                 e.message
             }
         }
+    }
+
+    proptest! {
+        /// Reading back what `parse` stored gives the same number.
+        #[test]
+        fn what_parse_stores_reads_back_as_the_same_number(n in 6_000_000_000u64..10_000_000_000) {
+            if let Ok(entered) = PhoneNumber::parse(&n.to_string()) {
+                let stored = PhoneNumber::from_e164(entered.e164()).unwrap();
+                prop_assert_eq!(&stored, &entered);
+                prop_assert_eq!(stored.display(), entered.display());
+            }
+        }
+    }
+
+    #[test]
+    fn stored_numbers_that_are_not_indian_mobiles_are_still_checked() {
+        assert_eq!(PhoneNumber::from_e164("+442079460958").unwrap().display(), "+44 20 7946 0958");
+        assert!(PhoneNumber::from_e164("+91123").is_err());
+        assert_eq!(PhoneNumber::from_e164("98765 43210").unwrap().e164(), "+919876543210", "not stored form: parsed in full");
+        assert!(PhoneNumber::from_e164("+9198765x3210").is_err());
     }
 
     #[test]

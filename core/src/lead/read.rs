@@ -17,9 +17,9 @@ pub fn read_lead(doc: &impl ReadDoc) -> Result<Lead, SchemaError> {
         return Err(SchemaError::TooNew(schema));
     }
     let id = LeadId::parse(&req_str(doc, &ROOT, "id")?).map_err(|e| invalid("id", e))?;
-    let mobile = PhoneNumber::parse(&req_str(doc, &ROOT, "mobile")?).map_err(|e| invalid("mobile", e))?;
+    let mobile = PhoneNumber::from_e164(&req_str(doc, &ROOT, "mobile")?).map_err(|e| invalid("mobile", e))?;
     let alt_mobile = opt_str(doc, &ROOT, "alt_mobile")?
-        .map(|s| PhoneNumber::parse(&s))
+        .map(|s| PhoneNumber::from_e164(&s))
         .transpose()
         .map_err(|e| invalid("alt_mobile", e))?;
     let status = LeadStatus::parse(&req_str(doc, &ROOT, "status")?).map_err(|e| invalid("status", e))?;

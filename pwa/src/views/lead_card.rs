@@ -136,7 +136,7 @@ pub fn LeadCard(props: &Props) -> Html {
             </ul>
             <button class="card-head" onclick={open} aria-label={format!("Open {}", lead.name)}>
                 <h2 data-testid="lead-name">{ &lead.name }</h2>
-                <p class="mobile">{ lead.mobile.display() }</p>
+                <p class="mobile">{ lead.mobile_display.clone() }</p>
             </button>
             <dl class="facts">
                 { for highlights(lead).into_iter().take(4).map(|(k, v)| html! { <div><dt>{ k }</dt><dd>{ v }</dd></div> }) }

@@ -71,7 +71,7 @@ pub fn LeadDetail(props: &Props) -> Html {
                     <h2>{ &lead.name }</h2>
                     <span class={classes!("status", lead.status.as_str().to_owned())}>{ lead.status.label() }</span>
                 </div>
-                <p class="mobile">{ lead.mobile.display() }
+                <p class="mobile">{ lead.mobile_display.clone() }
                     if let Some(alt) = &lead.alt_mobile { <span class="muted">{ format!(" · alt {}", alt.display()) }</span> }</p>
                 <dl class="facts">
                     { for highlights(&lead).into_iter().map(|(k, v)| html! { <div><dt>{ k }</dt><dd>{ v }</dd></div> }) }

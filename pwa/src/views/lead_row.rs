@@ -40,7 +40,7 @@ pub fn LeadRow(props: &Props) -> Html {
                 <span class={classes!("avatar", format!("s-{}", lead.status.as_str()))} aria-hidden="true">{ initials(&lead.name) }</span>
                 <span class="row-text">
                     <span class="row-title">{ &lead.name }<span class={classes!("status", lead.status.as_str().to_owned())}>{ lead.status.label() }</span></span>
-                    <span class="row-sub">{ lead.mobile.display() }{ for facts.iter().map(|f| html! { <>{ " · " }{ f }</> }) }</span>
+                    <span class="row-sub">{ lead.mobile_display.clone() }{ for facts.iter().map(|f| html! { <>{ " · " }{ f }</> }) }</span>
                     if let Some(n) = &props.note { <span class={classes!("row-note", props.urgent.then_some("urgent"))}>{ n }</span> }
                 </span>
             </button>

@@ -164,7 +164,7 @@ pub fn OutcomeSheet(props: &Props) -> Html {
                 <header class="sheet-head">
                     <div>
                         <h2>{ &lead.name }</h2>
-                        <p class="muted">{ status }{ " · " }{ lead.mobile.display() }</p>
+                        <p class="muted">{ status }{ " · " }{ lead.mobile_display.clone() }</p>
                     </div>
                     <button class="icon-btn" aria-label="Close without logging" onclick={close}>{ "✕" }</button>
                 </header>

@@ -1,0 +1,127 @@
+//! The phone's storage in a real browser (headless Chromium): what is committed is there
+//! after reopening, what is not committed is not there at all, and the repo's edits and
+//! sync effects keep a doc, its summary and its outbox entry together.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use automerge::ActorId;
+use common::{PRIYA, db_name, lead_doc};
+use dialbook_core::lead::CallLog;
+use dialbook_core::protocol::client::Effect;
+use dialbook_core::protocol::wire::PullItem;
+use dialbook_core::summary::LeadSummary;
+use dialbook_core::{CallOutcome, DocId, LeadStatus, Timestamp};
+use dialbook_pwa::services::repo::{Editor, Repo};
+use dialbook_pwa::services::store::{Store, StoredDoc};
+use std::rc::Rc;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn editor() -> Editor {
+    Editor { user: PRIYA, device: "Chrome on Android".into(), actor: ActorId::from([5u8; 16]) }
+}
+
+#[wasm_bindgen_test]
+async fn a_committed_write_is_there_after_reopening() {
+    let name = db_name("reopen");
+    let mut doc = lead_doc(1, "Ravi Kumar", 1_000);
+    let summary = LeadSummary::of(&doc.read().unwrap());
+    let id = DocId::Lead(summary.id.clone());
+    {
+        let store = Store::open(&name).await.unwrap();
+        let tx = store.begin().unwrap();
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &[])).await.unwrap();
+        tx.put_summary(&summary).await.unwrap();
+        tx.set_dirty(&id, true).await.unwrap();
+        tx.put_meta("cursor", b"abc").await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.summaries().await.unwrap(), vec![summary]);
+    assert_eq!(store.outbox().await.unwrap(), vec![id.clone()]);
+    assert_eq!(store.doc(&id).await.unwrap().unwrap().bytes, doc.save());
+    assert_eq!(store.meta("cursor").await.unwrap().as_deref(), Some(&b"abc"[..]));
+}
+
+#[wasm_bindgen_test]
+async fn a_transaction_that_is_not_committed_leaves_nothing() {
+    let store = Store::open(&db_name("rollback")).await.unwrap();
+    let mut doc = lead_doc(2, "Suresh Rao", 1_000);
+    let summary = LeadSummary::of(&doc.read().unwrap());
+    let id = DocId::Lead(summary.id.clone());
+    {
+        let tx = store.begin().unwrap();
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &[])).await.unwrap();
+        tx.put_summary(&summary).await.unwrap();
+        // Dropped here, as when an edit fails halfway.
+    }
+    assert!(store.summaries().await.unwrap().is_empty());
+    assert!(store.doc(&id).await.unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clears_the_outbox() {
+    let store = Rc::new(Store::open(&db_name("edit")).await.unwrap());
+    let repo = Repo::new(store.clone(), editor());
+    // The lead arrives from the server first (a snapshot), so it starts clean.
+    let mut server_doc = lead_doc(3, "Anita Iyer", 1_000);
+    let lead_id = server_doc.read().unwrap().id;
+    let id = DocId::Lead(lead_id.clone());
+    let applied = repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: server_doc.save() })]).await.unwrap();
+    assert_eq!(applied.upserts.len(), 1);
+    assert!(store.outbox().await.unwrap().is_empty());
+
+    let call = CallLog { outcome: CallOutcome::Interested, duration_secs: 95, note: "wants a quote".into(), voice_note: None, follow_up: Some(Timestamp(90_000)) };
+    let summary = repo.edit(&lead_id, Timestamp(5_000), |doc, ctx| doc.log_call(ctx, &call)).await.unwrap();
+
+    assert_eq!(summary.status, LeadStatus::Interested);
+    assert_eq!(summary.call_count, 1);
+    assert_eq!(store.summaries().await.unwrap(), vec![summary.clone()]);
+    assert_eq!(store.outbox().await.unwrap(), vec![id.clone()]);
+    let lead = repo.lead(&lead_id).await.unwrap().unwrap();
+    let (activity, record) = lead.last_call().unwrap();
+    assert_eq!((record.outcome, record.note.as_str(), activity.device.as_str()), (CallOutcome::Interested, "wants a quote", "Chrome on Android"));
+
+    // The push carries just the new change; the server's ack empties the outbox.
+    let (push, sent, empty) = repo.build_push(&[id.clone()]).await.unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(push.docs.len(), 1);
+    assert_eq!(push.docs[0].changes.len(), 1, "only the call, not the whole history");
+    repo.apply(vec![Effect::Acked { doc: id.clone(), heads: sent[&id].clone() }]).await.unwrap();
+    assert!(store.outbox().await.unwrap().is_empty());
+    let (push, _, empty) = repo.build_push(&[id.clone()]).await.unwrap();
+    assert!(push.docs.is_empty() && empty == vec![id]);
+}
+
+#[wasm_bindgen_test]
+async fn a_revoked_lead_is_gone_with_its_summary_and_unsent_edits() {
+    let store = Rc::new(Store::open(&db_name("revoke")).await.unwrap());
+    let repo = Repo::new(store.clone(), editor());
+    let mut doc = lead_doc(4, "Vikram Singh", 1_000);
+    let lead_id = doc.read().unwrap().id;
+    let id = DocId::Lead(lead_id.clone());
+    repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: doc.save() })]).await.unwrap();
+    repo.edit(&lead_id, Timestamp(2_000), |d, ctx| d.set_notes(ctx, "call after 6")).await.unwrap();
+
+    let applied = repo.apply(vec![Effect::Apply(PullItem::Revoked { doc: id.clone() }), Effect::SaveCursor(b"c2".to_vec())]).await.unwrap();
+
+    assert_eq!(applied.removed, vec![lead_id.clone()]);
+    assert!(store.summaries().await.unwrap().is_empty());
+    assert!(store.outbox().await.unwrap().is_empty());
+    assert!(repo.lead(&lead_id).await.unwrap().is_none());
+    assert_eq!(store.meta("cursor").await.unwrap().as_deref(), Some(&b"c2"[..]));
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_to_a_lead_not_on_the_phone_is_refused_without_writing() {
+    let store = Rc::new(Store::open(&db_name("missing")).await.unwrap());
+    let repo = Repo::new(store.clone(), editor());
+    let ghost = lead_doc(5, "Nobody", 1_000).read().unwrap().id;
+    let result = repo.edit(&ghost, Timestamp(2_000), |d, ctx| d.set_notes(ctx, "x")).await;
+    assert!(result.unwrap_err().to_string().contains("no longer on this phone"));
+    assert!(store.outbox().await.unwrap().is_empty());
+}
