@@ -39,6 +39,9 @@ impl Ctx {
     pub fn dialled(&self, lead: &dialbook_core::LeadId) {
         let draft = Draft::new(lead.clone(), now());
         self.state.dispatch(Action::Draft(draft));
+        if let Some(io) = &self.io {
+            io.warm_up(lead);
+        }
     }
 }
 

@@ -266,6 +266,15 @@ impl Io {
         Ok(())
     }
 
+    /// The telecaller is on a call with this lead: load its document now, so logging
+    /// the outcome is quick.
+    pub fn warm_up(&self, id: &LeadId) {
+        if let Ok(repo) = self.repo() {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move { repo.warm_up(&id).await });
+        }
+    }
+
     pub async fn lead(&self, id: &LeadId) -> Result<Option<dialbook_core::lead::Lead>, String> {
         self.repo()?.lead(id).await.map_err(|e| e.to_string())
     }

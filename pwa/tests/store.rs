@@ -125,3 +125,23 @@ async fn an_edit_to_a_lead_not_on_the_phone_is_refused_without_writing() {
     assert!(result.unwrap_err().to_string().contains("no longer on this phone"));
     assert!(store.outbox().await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
+    let store = Rc::new(Store::open(&db_name("increments")).await.unwrap());
+    let repo = Repo::new(store.clone(), editor());
+    let mut doc = lead_doc(6, "Meena Nair", 1_000);
+    let first = doc.read().unwrap();
+    let lead_id = first.id.clone();
+    let id = DocId::Lead(lead_id.clone());
+    repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: doc.save() })]).await.unwrap();
+
+    for n in 0..60 {
+        repo.edit(&lead_id, Timestamp(2_000 + n), |d, ctx| d.set_notes(ctx, &format!("note {n}"))).await.unwrap();
+    }
+
+    let lead = repo.lead(&lead_id).await.unwrap().unwrap();
+    assert_eq!(lead.notes, "note 59");
+    assert_eq!(lead.activities.len(), first.activities.len() + 60, "all 60 note edits, none lost across the whole saves");
+    assert!(store.doc(&id).await.unwrap().unwrap().increments < 25);
+}

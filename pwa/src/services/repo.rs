@@ -13,6 +13,7 @@ use dialbook_core::summary::LeadSummary;
 use dialbook_core::team::{Team, read_team};
 use dialbook_core::{DocId, LeadId, Timestamp, UserId};
 use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
@@ -73,14 +74,46 @@ pub struct Applied {
     pub cursor_saved: bool,
 }
 
+/// After this many edits saved as increments a lead's bytes are saved whole again, so
+/// loading stays fast.
+const MAX_INCREMENTS: u16 = 24;
+
 pub struct Repo {
     pub store: Rc<Store>,
     pub editor: Editor,
+    /// The document of the lead on the outcome sheet, loaded while the telecaller is on
+    /// the call, with the bytes it was loaded from: the tap that logs the call then skips
+    /// loading it. Used only if the stored bytes are still those bytes.
+    warm: RefCell<Option<(DocId, Vec<u8>, AutoCommit)>>,
 }
 
 impl Repo {
     pub fn new(store: Rc<Store>, editor: Editor) -> Self {
-        Self { store, editor }
+        Self { store, editor, warm: RefCell::new(None) }
+    }
+
+    /// Load a lead's document ahead of an edit that is likely soon (the call just dialled).
+    pub async fn warm_up(&self, id: &LeadId) {
+        let doc_id = DocId::Lead(id.clone());
+        if self.warm.borrow().as_ref().is_some_and(|(d, _, _)| *d == doc_id) {
+            return;
+        }
+        if let Ok(Some(stored)) = self.store.doc(&doc_id).await
+            && let Ok(am) = AutoCommit::load(&stored.bytes)
+        {
+            *self.warm.borrow_mut() = Some((doc_id, stored.bytes, am.with_actor(self.editor.actor.clone())));
+        }
+    }
+
+    fn take_warm(&self, id: &DocId, bytes: &[u8]) -> Option<AutoCommit> {
+        let mut warm = self.warm.borrow_mut();
+        match warm.take() {
+            Some((d, b, am)) if d == *id && b == bytes => Some(am),
+            other => {
+                *warm = other;
+                None
+            }
+        }
     }
 
     fn ctx(&self, now: Timestamp) -> EditContext {
@@ -111,13 +144,30 @@ impl Repo {
         let doc_id = DocId::Lead(id.clone());
         let tx = self.store.begin()?;
         let stored = tx.doc(&doc_id).await?.ok_or(EditError::NotOnPhone)?;
-        let mut lead = LeadDoc::load(&stored.bytes, self.editor.actor.clone())?;
+        let mut lead = match self.take_warm(&doc_id, &stored.bytes) {
+            Some(am) => LeadDoc::from_autocommit(am),
+            None => LeadDoc::load(&stored.bytes, self.editor.actor.clone())?,
+        };
+        let before = lead.heads();
         f(&mut lead, &self.ctx(now))?;
         let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?);
+        // Append just this edit to the stored bytes (Automerge loads a save followed by
+        // incremental chunks); now and then save whole, to keep loading fast.
         let acked = stored.acked();
-        write_lead(&tx, &doc_id, lead.inner(), &acked, &summary).await?;
+        let (bytes, increments) = if stored.increments < MAX_INCREMENTS {
+            let mut bytes = stored.bytes;
+            bytes.extend(lead.inner().save_after(&before));
+            (bytes, stored.increments + 1)
+        } else {
+            (lead.save(), 0)
+        };
+        let mut new = StoredDoc::new(bytes, &acked);
+        new.increments = increments;
+        tx.put_doc(&doc_id, &new).await?;
+        tx.put_summary(&summary).await?;
         tx.set_dirty(&doc_id, true).await?;
         tx.commit().await?;
+        *self.warm.borrow_mut() = Some((doc_id, new.bytes, lead.into_inner()));
         Ok(summary)
     }
 
@@ -163,8 +213,9 @@ impl Repo {
         for effect in effects {
             match effect {
                 Effect::Acked { doc, heads } => {
-                    let Some(mut stored) = tx.doc(&doc).await? else { continue };
-                    stored = StoredDoc::new(stored.bytes, &heads);
+                    let Some(old) = tx.doc(&doc).await? else { continue };
+                    let mut stored = StoredDoc::new(old.bytes, &heads);
+                    stored.increments = old.increments;
                     let dirty = !stored.is_clean(&self.editor.actor)?;
                     tx.put_doc(&doc, &stored).await?;
                     tx.set_dirty(&doc, dirty).await?;
@@ -197,8 +248,10 @@ impl Repo {
                         }
                         // The server lost this doc (restored from an older backup): push
                         // it whole; the server refuses it if it is no longer ours.
-                        if let Some(stored) = tx.doc(&id).await? {
-                            tx.put_doc(&id, &StoredDoc::new(stored.bytes, &[])).await?;
+                        if let Some(old) = tx.doc(&id).await? {
+                            let mut stored = StoredDoc::new(old.bytes, &[]);
+                            stored.increments = old.increments;
+                            tx.put_doc(&id, &stored).await?;
                             tx.set_dirty(&id, true).await?;
                             out.still_dirty.push(id);
                         }

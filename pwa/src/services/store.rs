@@ -86,11 +86,13 @@ pub struct StoredDoc {
     pub bytes: Vec<u8>,
     /// The heads the server is known to have.
     acked: Vec<[u8; 32]>,
+    /// How many incremental chunks follow the last whole save in `bytes`.
+    pub increments: u16,
 }
 
 impl StoredDoc {
     pub fn new(bytes: Vec<u8>, acked: &[ChangeHash]) -> Self {
-        Self { bytes, acked: acked.iter().map(|h| h.0).collect() }
+        Self { bytes, acked: acked.iter().map(|h| h.0).collect(), increments: 0 }
     }
     pub fn acked(&self) -> Vec<ChangeHash> {
         self.acked.iter().map(|h| ChangeHash(*h)).collect()
