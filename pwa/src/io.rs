@@ -207,15 +207,9 @@ impl Io {
         };
         let call = CallLog { outcome, duration_secs: draft.estimated_secs(now), note: draft.note.clone(), voice_note: None, follow_up };
         let summary = repo
-            .edit(&draft.lead, now, |doc: &mut LeadDoc, ctx| doc.log_call(ctx, &call))
+            .edit_clearing(&draft.lead, now, |doc: &mut LeadDoc, ctx| doc.log_call(ctx, &call), Some(keys::DRAFT))
             .await
             .map_err(|e: EditError| e.to_string())?;
-        // The draft goes in its own transaction: if it stayed behind, the sheet would
-        // reopen for a call already logged, which is only an annoyance.
-        if let Ok(tx) = self.store.begin() {
-            let _ = tx.delete_meta(keys::DRAFT).await;
-            let _ = tx.commit().await;
-        }
         platform::measure("dialbook:outcome-durable", "dialbook:outcome-tap");
         let when = crate::format::follow_up_phrase(follow_up, now, rules);
         let message = format!("Saved · {} · {when}", outcome.label());

@@ -13,20 +13,6 @@ pub enum Theme {
 const KEY: &str = "dialbook-theme";
 
 impl Theme {
-    pub fn next(self) -> Theme {
-        match self {
-            Theme::System => Theme::Light,
-            Theme::Light => Theme::Dark,
-            Theme::Dark => Theme::System,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Theme::System => "same as phone",
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
     fn as_str(self) -> &'static str {
         match self {
             Theme::System => "system",

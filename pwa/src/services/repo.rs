@@ -141,6 +141,18 @@ impl Repo {
         now: Timestamp,
         f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
     ) -> std::result::Result<LeadSummary, EditError> {
+        self.edit_clearing(id, now, f, None).await
+    }
+
+    /// [`Repo::edit`], also deleting the meta value `clear` in the same transaction (the
+    /// outcome draft goes exactly when its call is stored).
+    pub async fn edit_clearing(
+        &self,
+        id: &LeadId,
+        now: Timestamp,
+        f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+        clear: Option<&str>,
+    ) -> std::result::Result<LeadSummary, EditError> {
         let doc_id = DocId::Lead(id.clone());
         let tx = self.store.begin()?;
         let stored = tx.doc(&doc_id).await?.ok_or(EditError::NotOnPhone)?;
@@ -166,6 +178,9 @@ impl Repo {
         tx.put_doc(&doc_id, &new).await?;
         tx.put_summary(&summary).await?;
         tx.set_dirty(&doc_id, true).await?;
+        if let Some(key) = clear {
+            tx.delete_meta(key).await?;
+        }
         tx.commit().await?;
         *self.warm.borrow_mut() = Some((doc_id, new.bytes, lead.into_inner()));
         Ok(summary)

@@ -3,6 +3,7 @@
 use crate::app::Ctx;
 use crate::format;
 use crate::state::Action;
+use crate::theme::{self, Theme};
 use yew::prelude::*;
 
 const SHORTCUTS: [(&str, &str); 8] = [
@@ -41,6 +42,15 @@ pub fn Help() -> Html {
             }
         })
     };
+    let theme = use_state(theme::current);
+    let theme_button = |t: Theme, label: &'static str| {
+        let state = theme.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            theme::apply(t);
+            state.set(t);
+        });
+        html! { <button class={classes!("chip", (*theme == t).then_some("selected"))} aria-pressed={(*theme == t).to_string()} {onclick}>{ label }</button> }
+    };
     let user = s.session.as_ref().map(|x| format!("{} ({})", x.user.display_name, x.user.username)).unwrap_or_default();
     let device = s.session.as_ref().map(|x| x.device_name.clone()).unwrap_or_default();
     let synced = s.sync.last_synced.map(|t| format::ago(dialbook_core::Timestamp(t), s.now)).unwrap_or_else(|| "not yet".into());
@@ -52,6 +62,12 @@ pub fn Help() -> Html {
                     <div><h2>{ user }</h2><p class="muted">{ format!("{device} · {} leads on this phone · synced {synced}", format::count(s.leads.len() as u64)) }</p></div>
                     <button class="icon-btn" aria-label="Close" onclick={close}>{ "✕" }</button>
                 </header>
+                <h3>{ "Theme" }</h3>
+                <div class="chips" role="group" aria-label="Theme">
+                    { theme_button(Theme::System, "Same as phone") }
+                    { theme_button(Theme::Light, "Light") }
+                    { theme_button(Theme::Dark, "Dark") }
+                </div>
                 <h3>{ "Keyboard shortcuts" }</h3>
                 <dl class="shortcuts">
                     { for SHORTCUTS.iter().map(|(k, v)| html! { <div><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></div> }) }

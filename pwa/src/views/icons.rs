@@ -34,15 +34,6 @@ pub fn back() -> Html {
 pub fn edit() -> Html {
     svg(html! { <><path d="M12 20h9"/><path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"/></> })
 }
-pub fn moon() -> Html {
-    svg(html! { <path d="M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z"/> })
-}
-pub fn sun() -> Html {
-    svg(html! { <><circle cx="12" cy="12" r="4"/><path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4"/></> })
-}
-pub fn auto_theme() -> Html {
-    svg(html! { <><circle cx="12" cy="12" r="9"/><path d="M12 3a9 9 0 0 1 0 18z" fill="currentColor"/></> })
-}
 pub fn message() -> Html {
     svg(html! { <path d="M21 11.5a8.4 8.4 0 0 1-12.3 7.4L3 21l2.1-5.6A8.4 8.4 0 1 1 21 11.5z"/> })
 }
@@ -61,6 +52,6 @@ pub fn check() -> Html {
 pub fn logout() -> Html {
     svg(html! { <><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><polyline points="16 17 21 12 16 7"/><line x1="21" y1="12" x2="9" y2="12"/></> })
 }
-pub fn keyboard() -> Html {
-    svg(html! { <><rect x="2" y="5" width="20" height="14" rx="2"/><path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M8 13h8"/></> })
+pub fn more() -> Html {
+    svg(html! { <><circle cx="12" cy="5" r="1.6" fill="currentColor"/><circle cx="12" cy="12" r="1.6" fill="currentColor"/><circle cx="12" cy="19" r="1.6" fill="currentColor"/></> })
 }

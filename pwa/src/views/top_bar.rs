@@ -4,7 +4,6 @@
 use crate::app::Ctx;
 use crate::format;
 use crate::state::{Action, Screen, Sheet};
-use crate::theme::{self, Theme};
 use crate::views::icons;
 use yew::prelude::*;
 
@@ -28,20 +27,6 @@ pub fn TopBar() -> Html {
         });
         html! { <button class="icon-btn" aria-label="Back" {onclick}>{ icons::back() }</button> }
     });
-    let theme = use_state(theme::current);
-    let toggle_theme = {
-        let theme = theme.clone();
-        Callback::from(move |_| {
-            let next = theme.next();
-            theme::apply(next);
-            theme.set(next);
-        })
-    };
-    let theme_icon = match *theme {
-        Theme::System => icons::auto_theme(),
-        Theme::Light => icons::sun(),
-        Theme::Dark => icons::moon(),
-    };
     let open_menu = {
         let d = s.dispatcher();
         Callback::from(move |_| d.dispatch(Action::OpenSheet(Sheet::Help)))
@@ -51,9 +36,7 @@ pub fn TopBar() -> Html {
             { for back }
             <h1 class="title">{ title }</h1>
             <SyncStatusPill />
-            <button class="icon-btn" aria-label={format!("Theme: {}", theme.label())} title={format!("Theme: {}", theme.label())}
-                    onclick={toggle_theme}>{ theme_icon }</button>
-            <button class="icon-btn" aria-label="Menu and shortcuts" onclick={open_menu}>{ icons::keyboard() }</button>
+            <button class="icon-btn" aria-label="Menu" onclick={open_menu}>{ icons::more() }</button>
         </header>
     }
 }
