@@ -131,10 +131,10 @@ impl SearchQuery {
     }
 
     fn text_matches(&self, lead: &LeadSummary) -> bool {
-        if let Some(key) = &self.phone_key {
-            if lead.mobile.matches_search_key(key) || lead.alt_mobile.as_ref().is_some_and(|m| m.matches_search_key(key)) {
-                return true;
-            }
+        if let Some(key) = &self.phone_key
+            && (lead.mobile.matches_search_key(key) || lead.alt_mobile.as_ref().is_some_and(|m| m.matches_search_key(key)))
+        {
+            return true;
         }
         let name = lead.name.to_lowercase();
         if self.words.iter().all(|w| name.contains(w.as_str())) {

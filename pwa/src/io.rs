@@ -11,13 +11,16 @@ use crate::services::sync::{self, SyncHandle, SyncUpdate};
 use crate::state::{Action, AppState, Draft, FollowUpChoice};
 use automerge::ActorId;
 use dialbook_core::lead::{CallLog, LeadDoc, NewLead};
-use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp};
+use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::UseReducerDispatcher;
 
 pub struct Io {
+    /// A call is being stored: a second tap or key press must not log it twice.
+    logging: Cell<bool>,
     store: Rc<Store>,
     repo: RefCell<Option<Rc<Repo>>>,
     sync: RefCell<Option<SyncHandle>>,
@@ -28,7 +31,7 @@ impl Io {
     /// Open storage and, if someone is signed in on this phone, start where they left off.
     pub async fn boot(dispatch: UseReducerDispatcher<AppState>) -> Result<Rc<Io>, String> {
         let store = Store::open(crate::services::store::DB_NAME).await.map_err(|e| e.to_string())?;
-        let io = Rc::new(Io { store: Rc::new(store), repo: RefCell::new(None), sync: RefCell::new(None), dispatch });
+        let io = Rc::new(Io { logging: Cell::new(false), store: Rc::new(store), repo: RefCell::new(None), sync: RefCell::new(None), dispatch });
         let session = io.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
         match session {
             Some(session) => io.resume(session).await,
@@ -39,14 +42,27 @@ impl Io {
 
     pub async fn sign_in(self: &Rc<Self>, username: &str, password: &str) -> Result<(), String> {
         let session = api::login(username, password, &platform::device_name()).await.map_err(|e| e.to_string())?;
-        let previous = self.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
         let tx_error = |e: crate::services::store::StoreError| e.to_string();
-        if previous.is_some_and(|p| p.user.id != session.user.id) {
-            // Another person's leads must not stay on the phone.
+        let owner: Option<UserId> = self.store.meta(keys::OWNER).await.map_err(tx_error)?.and_then(|b| serde_json::from_slice(&b).ok());
+        if owner.is_some_and(|o| o != session.user.id) {
+            // Another person's leads must not stay on the phone, but their unsent calls
+            // must not be thrown away either.
+            let unsent = self.store.outbox().await.map_err(tx_error)?.len();
+            if unsent > 0 {
+                let _ = api::logout(&session.token).await;
+                return Err(format!(
+                    "This phone holds {unsent} changes of another user that are not on the server yet. \
+                     That user must sign in once with network to send them before someone else can sign in here."
+                ));
+            }
             self.store.clear().await.map_err(tx_error)?;
         }
         let bytes = serde_json::to_vec(&session).map_err(|e| e.to_string())?;
-        self.store.put_meta(keys::SESSION, &bytes).await.map_err(tx_error)?;
+        let owner = serde_json::to_vec(&session.user.id).map_err(|e| e.to_string())?;
+        let tx = self.store.begin().map_err(tx_error)?;
+        tx.put_meta(keys::SESSION, &bytes).await.map_err(tx_error)?;
+        tx.put_meta(keys::OWNER, &owner).await.map_err(tx_error)?;
+        tx.commit().await.map_err(tx_error)?;
         platform::request_persistent_storage();
         self.resume(session).await;
         Ok(())
@@ -196,6 +212,15 @@ impl Io {
 
     /// Log the call the draft is about. Returns once it is durable on the phone.
     pub async fn log_call(&self, state: &AppState, draft: &Draft, outcome: CallOutcome) -> Result<(), String> {
+        if self.logging.replace(true) {
+            return Ok(());
+        }
+        let result = self.log_call_once(state, draft, outcome).await;
+        self.logging.set(false);
+        result
+    }
+
+    async fn log_call_once(&self, state: &AppState, draft: &Draft, outcome: CallOutcome) -> Result<(), String> {
         platform::mark("dialbook:outcome-tap");
         let repo = self.repo()?;
         let now = now();

@@ -234,6 +234,9 @@ pub fn default_team() -> Team {
     read_team(&initial_team_doc()).expect("the built-in team document reads")
 }
 
+// Actions are dispatched a few times a second at most and moved, never stored in bulk:
+// boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
     SignedOut { notice: Option<String> },
     /// Storage is open and holds a session (or a login just succeeded).
@@ -245,10 +248,12 @@ pub enum Action {
     Sync(SyncStatus),
     Progress(Progress),
     Go(Screen),
-    OpenSheet(Sheet),
+    OpenSheet(Box<Sheet>),
     /// The outcome sheet's draft changed (restored on start, typed in, chip tapped).
     Draft(Draft),
     CloseSheet,
+    /// Dictated words for the note of the call with `lead`, if its sheet is still open.
+    AppendNote { lead: LeadId, text: String },
     /// A call was logged and is durable: close the sheet, say so.
     Logged { summary: LeadSummary, outcome: CallOutcome, message: String },
     Skip { lead: LeadId, until: Timestamp },
@@ -308,9 +313,16 @@ impl Reducible for AppState {
                     s.sheet = None;
                 }
             }
-            Action::OpenSheet(sheet) => s.sheet = Some(sheet),
+            Action::OpenSheet(sheet) => s.sheet = Some(*sheet),
             Action::Draft(draft) => s.sheet = Some(Sheet::Outcome(draft)),
             Action::CloseSheet => s.sheet = None,
+            Action::AppendNote { lead, text } => {
+                if let Some(Sheet::Outcome(d)) = &mut s.sheet
+                    && d.lead == lead
+                {
+                    d.note = if d.note.trim().is_empty() { text } else { format!("{} {text}", d.note.trim_end()) };
+                }
+            }
             Action::Logged { summary, message, .. } => {
                 if matches!(&s.sheet, Some(Sheet::Outcome(d)) if d.lead == summary.id) {
                     s.sheet = None;

@@ -1,6 +1,8 @@
 //! Leads made the way the app makes them, for the browser tests.
 
 #![cfg(target_arch = "wasm32")]
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
 
 use automerge::ActorId;
 use dialbook_core::lead::{EditContext, LeadDoc, NewLead};

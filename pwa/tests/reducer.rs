@@ -116,3 +116,18 @@ fn the_call_time_is_the_time_away_in_the_dialler() {
     let desktop = Draft::new(d.lead.clone(), NOW);
     assert_eq!(desktop.estimated_secs(Timestamp(NOW.0 + 42_000)), 42);
 }
+
+#[wasm_bindgen_test]
+fn dictated_words_join_the_open_draft_and_never_reopen_a_closed_sheet() {
+    let a = lead(1, "Alpha", NOW.0 - 600 * MIN, |_, _| {});
+    let mut draft = Draft::new(a.id.clone(), NOW);
+    draft.note = "asked for a quote".into();
+    let open = signed_in(vec![a.clone()]).reduce(Action::Draft(draft));
+
+    let heard = open.clone().reduce(Action::AppendNote { lead: a.id.clone(), text: "call after six".into() });
+    assert!(matches!(&heard.sheet, Some(Sheet::Outcome(d)) if d.note == "asked for a quote call after six"));
+
+    // The call was logged before the words came back: nothing reopens.
+    let closed = open.reduce(Action::CloseSheet).reduce(Action::AppendNote { lead: a.id.clone(), text: "late".into() });
+    assert!(closed.sheet.is_none());
+}

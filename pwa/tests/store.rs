@@ -87,13 +87,13 @@ async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clear
     assert_eq!((record.outcome, record.note.as_str(), activity.device.as_str()), (CallOutcome::Interested, "wants a quote", "Chrome on Android"));
 
     // The push carries just the new change; the server's ack empties the outbox.
-    let (push, sent, empty) = repo.build_push(&[id.clone()]).await.unwrap();
+    let (push, sent, empty) = repo.build_push(std::slice::from_ref(&id)).await.unwrap();
     assert!(empty.is_empty());
     assert_eq!(push.docs.len(), 1);
     assert_eq!(push.docs[0].changes.len(), 1, "only the call, not the whole history");
     repo.apply(vec![Effect::Acked { doc: id.clone(), heads: sent[&id].clone() }]).await.unwrap();
     assert!(store.outbox().await.unwrap().is_empty());
-    let (push, _, empty) = repo.build_push(&[id.clone()]).await.unwrap();
+    let (push, _, empty) = repo.build_push(std::slice::from_ref(&id)).await.unwrap();
     assert!(push.docs.is_empty() && empty == vec![id]);
 }
 

@@ -676,7 +676,7 @@ export class Phone {
     await search.fill(lead.name);
     const row = page.locator(`[data-testid=lead-row][data-lead-id="${lead.id}"]`);
     await row.tap({ timeout: ms(10_000) });
-    await page.locator('[data-testid=lead-detail]').waitFor({ timeout: ms(10_000) });
+    await page.locator(`[data-testid=lead-detail][data-lead-id="${lead.id}"] [data-testid=timeline][data-loaded=true]`).waitFor({ timeout: ms(10_000) });
   }
 
   /** The text of each call entry in the open lead's timeline. */

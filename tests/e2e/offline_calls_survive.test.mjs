@@ -29,6 +29,8 @@ scenario('calls logged offline survive a reload and reach the server when the ne
   // Assert: the app came back from the service worker, with the calls still there.
   assert.ok(reload?.fromServiceWorker(), 'the reloaded page came from the service worker');
   await p.waitScreen('queue');
+  // The status bar fills in once the sync loop has read the outbox: wait for it.
+  await p.waitWaiting(3);
   assert.deepEqual(await p.syncStatus(), { online: false, waiting: 3 }, 'after the reload: offline, 3 leads waiting to sync');
   for (const call of called) {
     await p.openLead(call);

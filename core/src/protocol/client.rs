@@ -291,6 +291,15 @@ impl SyncClient {
         self.dirty.insert(doc);
     }
 
+    /// The shell could not store what the last pull brought (storage full, a document it
+    /// cannot read): go back to `cursor`, the one before that pull, and try again after a
+    /// backoff, so no page is skipped.
+    pub fn pull_not_stored(&mut self, now: Timestamp, cursor: Vec<u8>) {
+        self.cursor = cursor;
+        self.resync = None;
+        self.handle(now, Event::Failed { retryable: true });
+    }
+
     /// A new login on this device.
     pub fn signed_in(&mut self) {
         self.signed_out = false;
@@ -301,5 +310,29 @@ impl SyncClient {
         self.failures = 0;
         self.retry_at = None;
         self.last_synced = Some(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(cursor: &[u8], more: bool) -> PullResponse {
+        PullResponse { items: Vec::new(), cursor: cursor.to_vec(), more, reset: false, progress: None }
+    }
+
+    #[test]
+    fn a_pull_the_shell_could_not_store_is_pulled_again_from_the_old_cursor() {
+        let mut client = SyncClient::new(ClientConfig::default(), b"c1".to_vec(), []);
+        client.handle(Timestamp(0), Event::Started);
+        assert!(matches!(client.next_action(Timestamp(0)), Action::Pull(PullRequest { cursor, .. }) if cursor == b"c1"));
+        client.handle(Timestamp(10), Event::Pulled(page(b"c2", false)));
+
+        // Storing the page failed: the client goes back to c1 and, after a backoff, pulls it again.
+        client.pull_not_stored(Timestamp(20), b"c1".to_vec());
+        assert_eq!(client.cursor(), b"c1");
+        assert!(matches!(client.next_action(Timestamp(21)), Action::Idle { wake_at: Some(_) }));
+        let later = Timestamp(20 + ClientConfig::default().max_backoff_ms);
+        assert!(matches!(client.next_action(later), Action::Pull(PullRequest { cursor, .. }) if cursor == b"c1"));
     }
 }

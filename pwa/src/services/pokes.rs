@@ -23,9 +23,22 @@ pub async fn listen(handle: SyncHandle, token: String) {
                 Err(()) => retry = (retry * 2).min(MAX_RETRY_MS),
             }
         }
-        platform::sleep(retry).await;
+        // Wait out the backoff, but reconnect at once when the sync loop has reached the
+        // server again (the network came back): otherwise pokes would stay off for up
+        // to a minute after every outage.
+        let seen = handle.back_online.get();
+        let mut waited = 0;
+        while waited < retry && handle.back_online.get() == seen && !handle.stopped() {
+            platform::sleep(STEP_MS).await;
+            waited += STEP_MS;
+        }
+        if handle.back_online.get() != seen {
+            retry = MIN_RETRY_MS;
+        }
     }
 }
+
+const STEP_MS: i32 = 500;
 
 async fn stream(handle: &SyncHandle, token: &str) -> Result<(), ()> {
     let window = web_sys::window().ok_or(())?;
@@ -56,10 +69,12 @@ async fn stream(handle: &SyncHandle, token: &str) -> Result<(), ()> {
         }
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(drop)?;
         pending.push_str(&String::from_utf8_lossy(&Uint8Array::new(&value).to_vec()));
-        // Events end with a blank line; a poke is any event named "poke".
+        // Events end with a blank line. "poke": new data; "ready": the stream (re)opened,
+        // and anything pushed while it was down has had no poke, so pull once too.
         while let Some(end) = pending.find("\n\n") {
             let event: String = pending.drain(..end + 2).collect();
-            if event.lines().any(|l| l.trim() == "event: poke" || l.trim() == "event:poke") {
+            let named = |name: &str| event.lines().any(|l| l.strip_prefix("event:").is_some_and(|n| n.trim() == name));
+            if named("poke") || named("ready") {
                 handle.poke();
             }
         }

@@ -52,7 +52,7 @@ pub fn listen(done: impl FnOnce(Option<String>) + 'static) {
     // The recogniser calls back once and then is done; the closures live as long as it.
     on_result.forget();
     on_end.forget();
-    if let Ok(start) = Reflect::get(&rec, &"start".into()).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+    if let Ok(start) = Reflect::get(&rec, &"start".into()).and_then(|f| f.dyn_into::<Function>()) {
         let _ = start.call0(&rec);
     }
 }

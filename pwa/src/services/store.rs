@@ -64,6 +64,9 @@ impl From<postcard::Error> for StoreError {
 pub mod keys {
     /// The signed-in session (JSON).
     pub const SESSION: &str = "session";
+    /// Whose data this phone holds (user id, JSON); kept after signing out, so the next
+    /// person to sign in does not see it.
+    pub const OWNER: &str = "owner";
     /// The pull cursor (opaque bytes from the server).
     pub const CURSOR: &str = "cursor";
     /// This install's Automerge actor id.

@@ -10,7 +10,7 @@ use super::api::{self, NetError};
 use super::platform::{self, Listener};
 use super::repo::{Applied, Repo};
 use dialbook_core::protocol::client::{Action, ClientConfig, Effect, Event, Status, SyncClient};
-use dialbook_core::protocol::fallback::FallbackSync;
+use dialbook_core::protocol::fallback::{FallbackError, FallbackSync};
 use dialbook_core::protocol::wire::{DocSyncResponse, Progress, PullResponse, PushResponse};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::team::Team;
@@ -50,6 +50,9 @@ pub struct SyncStatus {
 #[derive(Clone)]
 pub struct SyncHandle {
     tx: UnboundedSender<Event>,
+    /// Counts the times the server became reachable again; the poke stream, waiting to
+    /// reconnect, goes at once when it changes instead of finishing its backoff.
+    pub(super) back_online: Rc<std::cell::Cell<u32>>,
 }
 
 impl PartialEq for SyncHandle {
@@ -82,11 +85,12 @@ impl SyncHandle {
 /// Start the loop for a signed-in user. `cursor` and `dirty` come from storage.
 pub fn start(repo: Rc<Repo>, token: String, cursor: Vec<u8>, dirty: Vec<DocId>, on: impl Fn(SyncUpdate) + 'static) -> SyncHandle {
     let (tx, rx) = unbounded();
-    let handle = SyncHandle { tx: tx.clone() };
+    let handle = SyncHandle { tx: tx.clone(), back_online: Rc::default() };
     let client = SyncClient::new(ClientConfig::default(), cursor, dirty);
     let on: Rc<dyn Fn(SyncUpdate)> = Rc::new(on);
     wasm_bindgen_futures::spawn_local(super::pokes::listen(handle.clone(), token.clone()));
-    wasm_bindgen_futures::spawn_local(run(Shell { repo, token, client, reachable: true, on }, rx, tx.clone()));
+    let back_online = handle.back_online.clone();
+    wasm_bindgen_futures::spawn_local(run(Shell { repo, token, client, reachable: true, back_online, on }, rx, tx.clone()));
     handle
 }
 
@@ -96,6 +100,7 @@ struct Shell {
     client: SyncClient,
     /// The last request got an answer (a phone can be "online" with no way through).
     reachable: bool,
+    back_online: Rc<std::cell::Cell<u32>>,
     on: Rc<dyn Fn(SyncUpdate)>,
 }
 
@@ -153,6 +158,13 @@ async fn run(mut shell: Shell, mut rx: UnboundedReceiver<Event>, tx: UnboundedSe
 }
 
 impl Shell {
+    fn reached(&mut self) {
+        if !self.reachable {
+            self.back_online.set(self.back_online.get().wrapping_add(1));
+        }
+        self.reachable = true;
+    }
+
     fn say(&self, update: SyncUpdate) {
         (self.on)(update);
     }
@@ -182,6 +194,7 @@ impl Shell {
                 return;
             }
         };
+        let pushed: Vec<DocId> = sent.keys().cloned().collect();
         self.client.push_sent(sent, &empty);
         if req.docs.is_empty() {
             self.event(Event::Pushed(PushResponse { results: Vec::new() })).await;
@@ -191,8 +204,15 @@ impl Shell {
         let result = api::sync::<_, PushResponse>(&self.token, "/api/sync/push", &req).await;
         match result {
             Ok(resp) => {
-                self.reachable = true;
-                self.event(Event::Pushed(resp)).await;
+                self.reached();
+                let effects = self.client.handle(platform::now(), Event::Pushed(resp));
+                if !self.carry_out(effects).await {
+                    // The acks were not stored: these docs still count as unpushed here
+                    // and in storage, so push them again (re-sending is harmless).
+                    for doc in pushed {
+                        self.client.still_dirty(doc);
+                    }
+                }
             }
             Err(e) => self.failed(e).await,
         }
@@ -201,13 +221,18 @@ impl Shell {
     async fn pulled(&mut self, result: Result<PullResponse, NetError>) {
         match result {
             Ok(resp) => {
-                self.reachable = true;
+                self.reached();
                 if let Some(p) = resp.progress {
                     self.say(SyncUpdate::Progress(p));
                 }
                 let caught_up = !resp.more;
-                self.event(Event::Pulled(resp)).await;
-                if caught_up {
+                let before = self.client.cursor().to_vec();
+                let effects = self.client.handle(platform::now(), Event::Pulled(resp));
+                if !self.carry_out(effects).await {
+                    // Nothing of the page was stored: pull it again later, from where
+                    // the phone really is.
+                    self.client.pull_not_stored(platform::now(), before);
+                } else if caught_up {
                     self.say(SyncUpdate::CaughtUp);
                 }
             }
@@ -224,16 +249,19 @@ impl Shell {
         self.event(Event::Failed { retryable: e.retryable() }).await;
     }
 
-    async fn carry_out(&mut self, effects: Vec<Effect>) {
+    /// Store the effects in one transaction; false if nothing could be stored.
+    async fn carry_out(&mut self, effects: Vec<Effect>) -> bool {
         if effects.is_empty() {
-            return;
+            return true;
         }
         match self.repo.apply(effects).await {
-            Ok(applied) => self.after(applied).await,
+            Ok(applied) => {
+                self.after(applied).await;
+                true
+            }
             Err(e) => {
-                // Nothing of the batch was stored; the cursor did not move, so the same
-                // page comes again on the next pull.
                 self.say(SyncUpdate::Trouble(e.to_string()));
+                false
             }
         }
     }
@@ -263,15 +291,29 @@ impl Shell {
     /// The per-doc Automerge sync for a doc whose heads the server could not place. If
     /// the network fails halfway, the doc stays dirty and the next push tries again.
     async fn fallback(&mut self, doc: DocId) {
-        let Ok(Some(mut rd)) = self.repo.replica(&doc).await else { return };
+        let mut rd = match self.repo.replica(&doc).await {
+            Ok(Some(rd)) => rd,
+            Ok(None) => return,
+            Err(e) => {
+                self.say(SyncUpdate::Trouble(e.to_string()));
+                return;
+            }
+        };
         let mut sync = FallbackSync::new();
         while let Some(req) = sync.next_request(&doc, &mut rd) {
             match api::sync::<_, DocSyncResponse>(&self.token, "/api/sync/doc", &req).await {
                 Ok(resp) => match sync.receive(&mut rd, resp) {
                     Ok(true) => {}
                     Ok(false) => break,
+                    Err(FallbackError::Refused { code, message }) => {
+                        // As for a refused push: back to what the server has, and say why.
+                        let refused = vec![Effect::Refused { doc, code, message }];
+                        Box::pin(self.carry_out(refused)).await;
+                        return;
+                    }
                     Err(e) => {
-                        self.say(SyncUpdate::Refused(e.to_string()));
+                        self.say(SyncUpdate::Trouble(e.to_string()));
+                        self.client.still_dirty(doc);
                         return;
                     }
                 },

@@ -19,7 +19,7 @@ pub fn use_shortcuts(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>) {
     use_effect_with((), move |_| {
         let listener = Listener::new(&platform::document_target(), "keydown", move |e| {
             let Ok(e) = e.dyn_into::<KeyboardEvent>() else { return };
-            if e.ctrl_key() || e.meta_key() || e.alt_key() || typing(&e) {
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || e.repeat() || typing(&e) {
                 return;
             }
             let ctx = latest.borrow().clone();
@@ -52,7 +52,7 @@ fn handle(ctx: &Ctx, key: &str) -> bool {
             }
             s.dispatch(Action::CloseSheet);
         }
-        ("?", _) => s.dispatch(Action::OpenSheet(Sheet::Help)),
+        ("?", None | Some(Sheet::Help | Sheet::Snooze(_))) => s.dispatch(Action::OpenSheet(Box::new(Sheet::Help))),
         (k, Some(Sheet::Outcome(draft))) if k.len() == 1 => {
             let Some(outcome) = k.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| CallOutcome::ALL.get(i)) else {
                 return false;
@@ -84,7 +84,7 @@ fn handle(ctx: &Ctx, key: &str) -> bool {
                         wasm_bindgen_futures::spawn_local(async move { io.skip(&ctx.state, &id, now().plus_millis(30 * 60_000)).await });
                     }
                 }
-                "s" | "S" => s.dispatch(Action::OpenSheet(Sheet::Snooze(lead.id.clone()))),
+                "s" | "S" => s.dispatch(Action::OpenSheet(Box::new(Sheet::Snooze(lead.id.clone())))),
                 _ => return false,
             }
         }

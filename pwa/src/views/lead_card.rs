@@ -74,7 +74,7 @@ pub fn LeadCard(props: &Props) -> Html {
     };
     let skip = {
         let (d, id) = (s.dispatcher(), lead.id.clone());
-        move || d.dispatch(Action::OpenSheet(Sheet::Snooze(id.clone())))
+        move || d.dispatch(Action::OpenSheet(Box::new(Sheet::Snooze(id.clone()))))
     };
     let onpointerdown = {
         let start = start.clone();

@@ -60,9 +60,11 @@ pub fn LeadDetail(props: &Props) -> Html {
         let (ctx, id) = (ctx.clone(), lead.id.clone());
         Callback::from(move |_: MouseEvent| ctx.go(Screen::Edit(id.clone())))
     };
-    let mut activities: Vec<Activity> = full.as_ref().map(|l| l.activities.clone()).unwrap_or_default();
+    // The component stays mounted from one lead to the next: never show the last one's.
+    let full = full.as_ref().filter(|l| l.id == props.id);
+    let mut activities: Vec<Activity> = full.map(|l| l.activities.clone()).unwrap_or_default();
     activities.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
-    let notes = full.as_ref().map(|l| l.notes.clone()).unwrap_or_default();
+    let notes = full.map(|l| l.notes.clone()).unwrap_or_default();
 
     html! {
         <section class="lead-detail" data-testid="lead-detail" data-lead-id={lead.id.to_string()}>
@@ -89,7 +91,7 @@ pub fn LeadDetail(props: &Props) -> Html {
                 <div class="card notes"><h3>{ "Notes" }</h3><p>{ notes }</p></div>
             }
             <h3 class="section-title">{ "Timeline" }</h3>
-            <ol class="timeline" data-testid="timeline">
+            <ol class="timeline" data-testid="timeline" data-loaded={full.is_some().to_string()} aria-busy={full.is_none().to_string()}>
                 { for activities.iter().map(|a| entry(&ctx, a)) }
             </ol>
         </section>

@@ -148,7 +148,11 @@ pub fn LeadForm(props: &Props) -> Html {
                                 if old.custom.get(key).map(String::as_str) != new { doc.set_custom(cx, key, new)?; }
                             }
                             if old.notes != f.notes { doc.set_notes(cx, &f.notes)?; }
-                            if old.follow_up != follow_up { doc.set_follow_up(cx, follow_up)?; }
+                            // Compared as the field shows it (to the minute): an untouched
+                            // field must not rewrite a follow-up set to the second by a rule.
+                            if old.follow_up.map(|t| format::to_input(t, &rules)).unwrap_or_default() != f.follow_up {
+                                doc.set_follow_up(cx, follow_up)?;
+                            }
                             Ok(())
                         })
                         .await

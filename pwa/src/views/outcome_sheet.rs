@@ -127,17 +127,16 @@ pub fn OutcomeSheet(props: &Props) -> Html {
         html! { <button class="chip template" {onclick}>{ crate::views::lead_card::label(&t.key) }</button> }
     });
     let dictate = speech::available().then(|| {
-        let (draft, set_draft) = (draft.clone(), set_draft.clone());
+        let (lead, dispatcher) = (draft.lead.clone(), s.dispatcher());
         let l2 = listening.clone();
         let onclick = Callback::from(move |_| {
-            let (draft, set_draft, l3) = (draft.clone(), set_draft.clone(), l2.clone());
+            let (lead, dispatcher, l3) = (lead.clone(), dispatcher.clone(), l2.clone());
             l2.set(true);
+            // The words arrive seconds later: they are added to the draft as it is then.
             speech::listen(move |heard| {
                 l3.set(false);
                 if let Some(text) = heard {
-                    let mut d = draft.clone();
-                    d.note = if d.note.trim().is_empty() { text } else { format!("{} {text}", d.note.trim_end()) };
-                    set_draft(d);
+                    dispatcher.dispatch(Action::AppendNote { lead, text });
                 }
             });
         });

@@ -29,7 +29,7 @@ pub fn TopBar() -> Html {
     });
     let open_menu = {
         let d = s.dispatcher();
-        Callback::from(move |_| d.dispatch(Action::OpenSheet(Sheet::Help)))
+        Callback::from(move |_| d.dispatch(Action::OpenSheet(Box::new(Sheet::Help))))
     };
     html! {
         <header class="top-bar">

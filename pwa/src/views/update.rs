@@ -95,10 +95,10 @@ pub fn request_background_sync() {
         if sync.is_undefined() {
             return;
         }
-        if let Ok(register) = Reflect::get(&sync, &"register".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
-            if let Ok(p) = register.call1(&sync, &"dialbook-sync".into()) {
-                let _ = JsFuture::from(js_sys::Promise::from(p)).await;
-            }
+        if let Ok(register) = Reflect::get(&sync, &"register".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+            && let Ok(p) = register.call1(&sync, &"dialbook-sync".into())
+        {
+            let _ = JsFuture::from(js_sys::Promise::from(p)).await;
         }
     });
 }
