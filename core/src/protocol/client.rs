@@ -178,7 +178,10 @@ impl SyncClient {
             self.retry_at = None;
             self.want_pull = true;
         }
-        let push_ready = !self.dirty.is_empty() && self.push_due.is_none_or(|due| now >= due);
+        // After a failure, pull before pushing again: a push the server keeps refusing
+        // as a whole (too large, a bug) must not stop the phone from receiving.
+        let pull_first = self.failures > 0 && self.want_pull;
+        let push_ready = !pull_first && !self.dirty.is_empty() && self.push_due.is_none_or(|due| now >= due);
         if push_ready {
             let docs: Vec<DocId> = self.dirty.iter().take(self.config.max_docs_per_push).cloned().collect();
             self.in_flight = InFlight::Push(BTreeMap::new());
@@ -319,6 +322,30 @@ mod tests {
 
     fn page(cursor: &[u8], more: bool) -> PullResponse {
         PullResponse { items: Vec::new(), cursor: cursor.to_vec(), more, reset: false, progress: None }
+    }
+
+    #[test]
+    fn a_push_that_keeps_failing_does_not_stop_pulls() {
+        let doc = DocId::Team;
+        let mut client = SyncClient::new(ClientConfig::default(), b"c1".to_vec(), [doc.clone()]);
+        let mut now = Timestamp(0);
+        let mut pulls = 0;
+        for _ in 0..6 {
+            match client.next_action(now) {
+                Action::Push(docs) => {
+                    client.push_sent(BTreeMap::from([(docs[0].clone(), Vec::new())]), &[]);
+                    client.handle(now, Event::Failed { retryable: true });
+                }
+                Action::Pull(_) => {
+                    pulls += 1;
+                    client.handle(now, Event::Pulled(page(b"c1", false)));
+                }
+                Action::Idle { .. } => {}
+            }
+            now = now.plus_millis(ClientConfig::default().max_backoff_ms);
+        }
+        assert!(pulls >= 2, "pulls kept going between failing pushes ({pulls})");
+        assert!(client.is_dirty(&doc), "the edit is still waiting to be pushed");
     }
 
     #[test]
