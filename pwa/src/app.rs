@@ -36,6 +36,14 @@ impl Ctx {
     }
     /// The call button was tapped (or the card swiped right): open the outcome sheet now,
     /// so it is waiting when the telecaller comes back from the dialer.
+    /// Dial from code (a swipe, a key): what tapping the Call link does.
+    pub fn dial(&self, lead: &dialbook_core::summary::LeadSummary) {
+        self.dialled(&lead.id);
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_href(&crate::views::lead_card::tel_href(lead));
+        }
+    }
+
     pub fn dialled(&self, lead: &dialbook_core::LeadId) {
         let draft = Draft::new(lead.clone(), now());
         self.state.dispatch(Action::Draft(draft));

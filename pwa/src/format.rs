@@ -105,6 +105,12 @@ pub fn count(n: u64) -> String {
     format!("{},{last3}", groups.join(","))
 }
 
+/// "you" → "You", "car model" → "Car model".
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
 /// `datetime-local` input value ↔ instant, in the team's time zone.
 pub fn to_input(t: Timestamp, rules: &FollowUpRules) -> String {
     local(t, rules).map(|l| l.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()

@@ -8,7 +8,7 @@ use crate::services::platform::{self, now};
 use crate::services::repo::{EditError, Editor, Repo};
 use crate::services::store::{Store, keys};
 use crate::services::sync::{self, SyncHandle, SyncUpdate};
-use crate::state::{Action, AppState, Draft, FollowUpChoice};
+use crate::state::{Action, AppState, Draft};
 use automerge::ActorId;
 use dialbook_core::lead::{CallLog, LeadDoc, NewLead};
 use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
@@ -225,11 +225,7 @@ impl Io {
         let repo = self.repo()?;
         let now = now();
         let rules = &state.team.rules;
-        let follow_up = match draft.follow_up {
-            FollowUpChoice::Rule => rules.suggest(outcome, now, None),
-            FollowUpChoice::Chip(chip) => Some(rules.resolve(chip, now)),
-            FollowUpChoice::At(t) => Some(t),
-        };
+        let follow_up = draft.follow_up_for(outcome, now, rules);
         let call = CallLog { outcome, duration_secs: draft.estimated_secs(now), note: draft.note.clone(), voice_note: None, follow_up };
         let summary = repo
             .edit_clearing(&draft.lead, now, |doc: &mut LeadDoc, ctx| doc.log_call(ctx, &call), Some(keys::DRAFT))

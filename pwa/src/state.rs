@@ -6,7 +6,7 @@ use crate::services::api::Session;
 use crate::services::sync::SyncStatus;
 use dialbook_core::priority::{self, Priority};
 use dialbook_core::protocol::wire::Progress;
-use dialbook_core::rules::QuickChip;
+use dialbook_core::rules::{FollowUpRules, QuickChip};
 use dialbook_core::summary::{LeadSummary, SearchQuery};
 use dialbook_core::team::{Team, initial_team_doc, read_team};
 use dialbook_core::{CallOutcome, LeadId, Timestamp, UserId};
@@ -103,6 +103,23 @@ pub struct Draft {
 impl Draft {
     pub fn new(lead: LeadId, now: Timestamp) -> Self {
         Self { lead, dialled_at: now, hidden_at: None, returned_at: None, follow_up: FollowUpChoice::Rule, note: String::new() }
+    }
+
+    /// The follow-up the chip or picked time gives, or `None` while "by team rule".
+    pub fn chosen_follow_up(&self, now: Timestamp, rules: &FollowUpRules) -> Option<Timestamp> {
+        match self.follow_up {
+            FollowUpChoice::Rule => None,
+            FollowUpChoice::Chip(chip) => Some(rules.resolve(chip, now)),
+            FollowUpChoice::At(t) => Some(t),
+        }
+    }
+
+    /// The follow-up that logging `outcome` now sets: the chosen one, else the rule's.
+    pub fn follow_up_for(&self, outcome: CallOutcome, now: Timestamp, rules: &FollowUpRules) -> Option<Timestamp> {
+        match self.follow_up {
+            FollowUpChoice::Rule => rules.suggest(outcome, now, None),
+            _ => self.chosen_follow_up(now, rules),
+        }
     }
 
     /// The call's estimated length: the time spent away in the dialer, less a few seconds

@@ -12,7 +12,7 @@ use dialbook_core::protocol::wire::{DocChanges, PullItem, PushRequest};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::team::{Team, read_team};
 use dialbook_core::{DocId, LeadId, Timestamp, UserId};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -191,7 +191,8 @@ impl Repo {
         let mut lead = LeadDoc::create(self.editor.actor.clone(), &self.ctx(now), new)?;
         let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?);
         let tx = self.store.begin()?;
-        write_lead(&tx, &doc_id, lead.inner(), &[], &summary).await?;
+        tx.put_doc(&doc_id, &StoredDoc::new(lead.save(), &[])).await?;
+        tx.put_summary(&summary).await?;
         tx.set_dirty(&doc_id, true).await?;
         tx.commit().await?;
         Ok(summary)
@@ -314,13 +315,8 @@ impl Repo {
                 None => {
                     // A doc new to this phone: the snapshot is already the saved form.
                     let mut am = AutoCommit::load(&bytes).map_err(damaged)?;
-                    let heads = am.get_heads();
-                    self.project(&doc, &am, out);
-                    let stored = StoredDoc::new(bytes, &heads);
-                    tx.put_doc(&doc, &stored).await?;
-                    if let (DocId::Lead(_), Some(summary)) = (&doc, out.upserts.last().filter(|s| DocId::Lead(s.id.clone()) == doc)) {
-                        tx.put_summary(summary).await?;
-                    }
+                    let stored = StoredDoc::new(bytes, &am.get_heads());
+                    self.put_stored(tx, &doc, &stored, &am, out).await?;
                 }
             },
         }
@@ -329,26 +325,25 @@ impl Repo {
 
     async fn put_replica(&self, tx: &Tx<'_>, doc: &DocId, rd: &mut ReplicaDoc, out: &mut Applied) -> Result<()> {
         let stored = StoredDoc::new(rd.doc.save(), &rd.acked);
-        tx.put_doc(doc, &stored).await?;
-        self.project(doc, &rd.doc, out);
-        if let Some(summary) = out.upserts.last().filter(|s| DocId::Lead(s.id.clone()) == *doc) {
-            tx.put_summary(summary).await?;
-        }
-        Ok(())
+        self.put_stored(tx, doc, &stored, &rd.doc, out).await
     }
 
-    /// Read what the UI shows out of a changed doc.
-    fn project(&self, doc: &DocId, am: &AutoCommit, out: &mut Applied) {
+    /// Store a changed doc and what the UI shows of it (`am` is `stored` loaded).
+    async fn put_stored(&self, tx: &Tx<'_>, doc: &DocId, stored: &StoredDoc, am: &AutoCommit, out: &mut Applied) -> Result<()> {
+        tx.put_doc(doc, stored).await?;
         match doc {
             DocId::Lead(_) => {
                 // A doc whose first changes have not all arrived yet has no readable lead;
                 // it gets its summary when they do.
                 if let Ok(lead) = read_lead(am) {
-                    out.upserts.push(LeadSummary::of(&lead));
+                    let summary = LeadSummary::of(&lead);
+                    tx.put_summary(&summary).await?;
+                    out.upserts.push(summary);
                 }
             }
             DocId::Team => out.team = read_team(am).ok(),
         }
+        Ok(())
     }
 
     /// Store the outcome of a per-doc fallback sync: merge what it brought into the doc
@@ -377,12 +372,6 @@ impl Repo {
     }
 }
 
-async fn write_lead(tx: &Tx<'_>, id: &DocId, doc: &mut AutoCommit, acked: &[ChangeHash], summary: &LeadSummary) -> Result<()> {
-    let stored = StoredDoc::new(doc.save(), acked);
-    tx.put_doc(id, &stored).await?;
-    tx.put_summary(summary).await
-}
-
 fn replica(stored: &StoredDoc, actor: &ActorId) -> Result<ReplicaDoc> {
     let doc = AutoCommit::load(&stored.bytes).map_err(|e| StoreError(format!("a stored document is damaged ({e})")))?;
     Ok(ReplicaDoc { doc: doc.with_actor(actor.clone()), acked: stored.acked() })
@@ -392,8 +381,6 @@ impl StoredDoc {
     /// True if the server has every change of this doc.
     fn is_clean(&self, actor: &ActorId) -> Result<bool> {
         let mut rd = replica(self, actor)?;
-        let heads: BTreeSet<ChangeHash> = rd.doc.get_heads().into_iter().collect();
-        let acked: BTreeSet<ChangeHash> = rd.acked.iter().copied().collect();
-        Ok(heads == acked || !rd.has_unpushed())
+        Ok(!rd.has_unpushed())
     }
 }

@@ -5,7 +5,6 @@ use crate::app::Ctx;
 use crate::io::Io;
 use crate::services::platform::{self, Listener, now};
 use crate::state::{Action, AppState, Screen, Sheet};
-use crate::views::lead_card::tel_href;
 use dialbook_core::CallOutcome;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -72,12 +71,7 @@ fn handle(ctx: &Ctx, key: &str) -> bool {
             let queue = s.queue();
             let Some((lead, _)) = queue.first() else { return false };
             match k {
-                "c" | "C" | "Enter" => {
-                    ctx.dialled(&lead.id);
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.location().set_href(&tel_href(lead));
-                    }
-                }
+                "c" | "C" | "Enter" => ctx.dial(lead),
                 "n" | "N" => {
                     let (ctx, id) = (ctx.clone(), lead.id.clone());
                     if let Some(io) = ctx.io.clone() {

@@ -38,11 +38,7 @@ pub fn label(key: &str) -> String {
         "car_model" => "Car".into(),
         "reg_no" => "Reg. no.".into(),
         "service_type" => "Service".into(),
-        other => {
-            let spaced = other.replace('_', " ");
-            let mut c = spaced.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-        }
+        other => format::capitalise(&other.replace('_', " ")),
     }
 }
 
@@ -64,13 +60,8 @@ pub fn LeadCard(props: &Props) -> Html {
     let start = use_mut_ref(|| None::<(i32, i32)>);
 
     let dial = {
-        let (ctx, id, href) = (ctx.clone(), lead.id.clone(), tel_href(lead));
-        move || {
-            ctx.dialled(&id);
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(&href);
-            }
-        }
+        let (ctx, lead) = (ctx.clone(), lead.clone());
+        move || ctx.dial(&lead)
     };
     let skip = {
         let (d, id) = (s.dispatcher(), lead.id.clone());

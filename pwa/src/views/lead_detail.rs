@@ -145,13 +145,8 @@ fn entry(ctx: &Ctx, a: &Activity) -> Html {
             <div>
                 <p class="entry-title">{ title }</p>
                 if let Some(d) = detail { <p class="entry-detail">{ d }</p> }
-                <p class="entry-meta">{ format!("{}{device} · {}", capitalise(&who), format::when(a.at, s.now, rules)) }</p>
+                <p class="entry-meta">{ format!("{}{device} · {}", format::capitalise(&who), format::when(a.at, s.now, rules)) }</p>
             </div>
         </li>
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

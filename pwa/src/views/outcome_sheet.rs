@@ -105,11 +105,7 @@ pub fn OutcomeSheet(props: &Props) -> Html {
         let mut v: BTreeMap<&str, String> = BTreeMap::new();
         v.insert("name", lead.name.clone());
         v.insert("agent", s.session.as_ref().map(|x| x.user.display_name.clone()).unwrap_or_default());
-        let date = match draft.follow_up {
-            FollowUpChoice::At(t) => Some(t),
-            FollowUpChoice::Chip(c) => Some(rules.resolve(c, now)),
-            FollowUpChoice::Rule => None,
-        };
+        let date = draft.chosen_follow_up(now, rules);
         v.insert("date", date.map(|t| format::when(t, now, rules)).unwrap_or_else(|| "the agreed day".into()));
         for (k, val) in &lead.custom {
             v.insert(k.as_str(), val.clone());
@@ -147,12 +143,7 @@ pub fn OutcomeSheet(props: &Props) -> Html {
         _ => format!("Call ≈ {}", format::duration(draft.estimated_secs(now))),
     };
     let preview = |o: CallOutcome| -> String {
-        let at = match draft.follow_up {
-            FollowUpChoice::Rule => rules.suggest(o, now, None),
-            FollowUpChoice::Chip(c) => Some(rules.resolve(c, now)),
-            FollowUpChoice::At(t) => Some(t),
-        };
-        at.map(|t| format::when(t, now, rules)).unwrap_or_else(|| "no follow-up".into())
+        draft.follow_up_for(o, now, rules).map(|t| format::when(t, now, rules)).unwrap_or_else(|| "no follow-up".into())
     };
 
     html! {

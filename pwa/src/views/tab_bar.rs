@@ -9,7 +9,12 @@ use yew::prelude::*;
 pub fn TabBar() -> Html {
     let ctx = use_context::<Ctx>().expect("context");
     let s = &ctx.state;
-    let due = s.due().len();
+    // The badge scans every lead; the bar re-renders on every sync status change, so
+    // count again only when the leads, the clock or the team change.
+    let due = {
+        let s2 = s.clone();
+        *use_memo((s.leads.clone(), s.team.clone(), s.now, s.session.clone()), move |_| s2.due().len())
+    };
     let tab = |screen: Screen, testid: &'static str, label: &'static str, icon: Html, badge: Option<usize>| {
         let active = std::mem::discriminant(&s.screen) == std::mem::discriminant(&screen)
             || (screen == Screen::Leads && matches!(s.screen, Screen::Lead(_) | Screen::Edit(_)));
