@@ -19,7 +19,7 @@ fn new_lead(assignee: Option<UserId>) -> NewLead {
     NewLead {
         id: LeadId::from_random([9; 16]),
         name: "Anita Rao".into(),
-        mobile: PhoneNumber::parse("9876543210").unwrap(),
+        mobile: PhoneNumber::from_e164("+919876543210").unwrap(),
         alt_mobile: None,
         source: "website".into(),
         assignee,

@@ -3,6 +3,7 @@
 //! updates) to actions. Screens get the state and the IO through the [`Ctx`] context.
 
 use crate::io::Io;
+use crate::services::phone;
 use crate::services::platform::{self, Listener, now};
 use crate::state::{Action, AppState, Draft, Phase, Screen, Sheet};
 use crate::views;
@@ -188,13 +189,18 @@ fn use_draft_persistence(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>
 }
 
 /// For the cold-start benchmark: the moment the queue (or its empty state) is on screen
-/// from local data.
+/// from local data. Then, not before, the phone-number module loads in the background.
 #[hook]
 fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
     let ready = state.phase == Phase::Ready;
     use_effect_with(ready, |ready| {
         if *ready {
             platform::mark("dialbook:queue-interactive");
+            wasm_bindgen_futures::spawn_local(async {
+                if let Err(e) = phone::ready().await {
+                    platform::warn(&e);
+                }
+            });
         }
     });
 }

@@ -4,6 +4,7 @@
 //! the sync loop. Views reach these through [`crate::app::Ctx`].
 
 use crate::services::api::{self, Session};
+use crate::services::phone;
 use crate::services::platform::{self, now};
 use crate::services::repo::{EditError, Editor, Repo};
 use crate::services::store::{Store, keys};
@@ -98,6 +99,7 @@ impl Io {
             self.store.meta(keys::SKIPS).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
         let draft: Option<Draft> = self.store.meta(keys::DRAFT).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
 
+        phone::remember(leads.iter().map(|l| (&l.mobile, l.mobile_display.as_str())));
         let session = Rc::new(session);
         self.dispatch.dispatch(Action::SignedIn { session: session.clone(), leads, synced });
         if let Some(team) = team {

@@ -2,6 +2,7 @@
 //! loop (`sync`) and the browser's platform APIs (`platform`). Views never do IO
 //! themselves: they call these through the [`crate::app::Ctx`] context.
 pub mod api;
+pub mod phone;
 pub mod platform;
 pub mod pokes;
 pub mod repo;

@@ -14,7 +14,7 @@ pub fn new_lead(n: u8, name: &str) -> NewLead {
     NewLead {
         id: LeadId::from_random([n; 16]),
         name: name.into(),
-        mobile: PhoneNumber::parse(&format!("98450 000{n:02}")).unwrap(),
+        mobile: PhoneNumber::from_e164(&format!("+9198450000{n:02}")).unwrap(),
         alt_mobile: None,
         source: "test".into(),
         assignee: Some(PRIYA),

@@ -10,6 +10,7 @@ use dialbook_core::lead::{CallLog, EditContext};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::{CallOutcome, Role, Timestamp, UserId};
 use dialbook_pwa::services::api::{Session, User};
+use dialbook_pwa::services::phone;
 use dialbook_pwa::state::{Action, AppState, Draft, Screen, Sheet};
 use std::rc::Rc;
 use wasm_bindgen_test::*;
@@ -35,7 +36,7 @@ fn lead(n: u8, name: &str, created: i64, f: impl FnOnce(&mut dialbook_core::lead
     let mut doc = lead_doc(n, name, created);
     let ctx = EditContext { user: PRIYA, device: "test".into(), now: Timestamp(NOW.0 - 120 * MIN) };
     f(&mut doc, &ctx);
-    LeadSummary::of(&doc.read().unwrap())
+    LeadSummary::of(&doc.read().unwrap(), phone::display)
 }
 
 fn call(outcome: CallOutcome, follow_up: Option<Timestamp>) -> CallLog {

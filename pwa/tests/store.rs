@@ -13,6 +13,7 @@ use dialbook_core::protocol::client::Effect;
 use dialbook_core::protocol::wire::PullItem;
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::{CallOutcome, DocId, LeadStatus, Timestamp};
+use dialbook_pwa::services::phone;
 use dialbook_pwa::services::repo::{Editor, Repo};
 use dialbook_pwa::services::store::{Store, StoredDoc};
 use std::rc::Rc;
@@ -28,12 +29,12 @@ fn editor() -> Editor {
 async fn a_committed_write_is_there_after_reopening() {
     let name = db_name("reopen");
     let mut doc = lead_doc(1, "Ravi Kumar", 1_000);
-    let summary = LeadSummary::of(&doc.read().unwrap());
+    let summary = LeadSummary::of(&doc.read().unwrap(), phone::display);
     let id = DocId::Lead(summary.id.clone());
     {
         let store = Store::open(&name).await.unwrap();
         let tx = store.begin().unwrap();
-        tx.put_doc(&id, &StoredDoc::new(doc.save(), &[])).await.unwrap();
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).await.unwrap();
         tx.put_summary(&summary).await.unwrap();
         tx.set_dirty(&id, true).await.unwrap();
         tx.put_meta("cursor", b"abc").await.unwrap();
@@ -51,11 +52,11 @@ async fn a_committed_write_is_there_after_reopening() {
 async fn a_transaction_that_is_not_committed_leaves_nothing() {
     let store = Store::open(&db_name("rollback")).await.unwrap();
     let mut doc = lead_doc(2, "Suresh Rao", 1_000);
-    let summary = LeadSummary::of(&doc.read().unwrap());
+    let summary = LeadSummary::of(&doc.read().unwrap(), phone::display);
     let id = DocId::Lead(summary.id.clone());
     {
         let tx = store.begin().unwrap();
-        tx.put_doc(&id, &StoredDoc::new(doc.save(), &[])).await.unwrap();
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).await.unwrap();
         tx.put_summary(&summary).await.unwrap();
         // Dropped here, as when an edit fails halfway.
     }

@@ -24,6 +24,7 @@
 //!   with a hint rather than store a number that is almost always wrong.
 
 use super::ParseError;
+#[cfg(feature = "libphonenumber")]
 use phonenumber::{Mode, Type, metadata::DATABASE};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -52,6 +53,7 @@ impl PhoneNumber {
     ///
     /// Without `+` or `00` the number is taken to be Indian: a leading 0 is the trunk
     /// prefix, and 12 digits starting with 91 are the country code and a 10-digit number.
+    #[cfg(feature = "libphonenumber")]
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         parse_number(input).map_err(|problem| {
             let shown = input.trim();
@@ -70,8 +72,17 @@ impl PhoneNumber {
     /// goes through [`PhoneNumber::parse`], so every number was checked once, when entered;
     /// a client that writes a wrongly shaped number into its own lead gets it read as
     /// E.164-shaped text, which harms only that lead. Anything else is parsed in full.
+    ///
+    /// Without the `libphonenumber` feature (the phone app's main module, which must stay
+    /// small) anything not of E.164 shape is an error instead.
     pub fn from_e164(stored: &str) -> Result<Self, ParseError> {
-        if is_e164_shaped(stored) { Ok(Self(stored.to_owned())) } else { Self::parse(stored) }
+        if is_e164_shaped(stored) {
+            return Ok(Self(stored.to_owned()));
+        }
+        #[cfg(feature = "libphonenumber")]
+        return Self::parse(stored);
+        #[cfg(not(feature = "libphonenumber"))]
+        return Err(ParseError::new("phone number", format!("{:?} is not a phone number in E.164 form (+ and 8 to 15 digits)", stored.trim())));
     }
 
     /// The E.164 form, e.g. `+919876543210`.
@@ -87,6 +98,7 @@ impl PhoneNumber {
 
     /// The international format for showing on a card, e.g. `+91 98765 43210` or
     /// `+44 20 7946 0958`.
+    #[cfg(feature = "libphonenumber")]
     pub fn display(&self) -> String {
         match self.reparse() {
             Some(n) => n.format().mode(Mode::International).to_string(),
@@ -98,6 +110,7 @@ impl PhoneNumber {
     /// Whether this is a mobile number (so WhatsApp and SMS make sense): `Some(true)` for
     /// mobiles, `Some(false)` for landlines, toll-free and other service numbers, `None`
     /// where the numbering plan does not tell (the US and Canada mix both in one range).
+    #[cfg(feature = "libphonenumber")]
     pub fn is_mobile(&self) -> Option<bool> {
         let number = self.reparse()?;
         match number.number_type(&DATABASE) {
@@ -162,6 +175,7 @@ impl PhoneNumber {
 
     /// The crate's view of this number. We keep only the string in the struct so that
     /// equality, ordering, hashing and serde are those of the E.164 text.
+    #[cfg(feature = "libphonenumber")]
     fn reparse(&self) -> Option<phonenumber::PhoneNumber> {
         phonenumber::parse(None, &self.0).ok()
     }
@@ -196,6 +210,7 @@ impl fmt::Display for PhoneNumber {
 /// Why an input is not a phone number. Its `Display` is the end of the user-facing
 /// message `"<input>" is not a valid phone number: <problem>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg(feature = "libphonenumber")]
 enum Problem {
     Empty,
     Letters,
@@ -216,6 +231,7 @@ enum Problem {
     },
 }
 
+#[cfg(feature = "libphonenumber")]
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -248,6 +264,7 @@ impl fmt::Display for Problem {
     }
 }
 
+#[cfg(feature = "libphonenumber")]
 fn parse_number(input: &str) -> Result<PhoneNumber, Problem> {
     let (digits, plus) = scan(input)?;
     let international = if plus {
@@ -287,6 +304,7 @@ fn parse_number(input: &str) -> Result<PhoneNumber, Problem> {
 
 /// Splits the input into its digits (as ASCII) and whether it began with `+`, rejecting
 /// anything that is not a digit or ordinary formatting.
+#[cfg(feature = "libphonenumber")]
 fn scan(input: &str) -> Result<(String, bool), Problem> {
     if input.trim().is_empty() {
         return Err(Problem::Empty);
@@ -315,6 +333,7 @@ fn scan(input: &str) -> Result<(String, bool), Problem> {
 
 /// Formatting people put between digits, including what spreadsheets and copy-paste
 /// bring along: non-breaking spaces, typographic dashes, zero-width marks and the BOM.
+#[cfg(feature = "libphonenumber")]
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
         || matches!(c, '-' | '.' | '(' | ')' | '\u{2010}'..='\u{2015}' | '\u{2212}')
@@ -341,6 +360,7 @@ fn ascii_digit(c: char) -> Option<char> {
 
 /// Explains a number the crate parsed but does not consider valid, by comparing its
 /// national number's length with the lengths of mobile and fixed-line numbers there.
+#[cfg(feature = "libphonenumber")]
 fn why_invalid(number: &phonenumber::PhoneNumber) -> Problem {
     let country_code = number.code().value();
     let india = country_code == 91;
@@ -363,7 +383,7 @@ fn why_invalid(number: &phonenumber::PhoneNumber) -> Problem {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "libphonenumber"))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -47,7 +47,7 @@ impl World {
         NewLead {
             id: LeadId::from_random([n; 16]),
             name: format!("Lead {n}"),
-            mobile: PhoneNumber::parse(&format!("98765 4{n:04}")).unwrap(),
+            mobile: PhoneNumber::from_e164(&format!("+9198765{n:05}")).unwrap(),
             alt_mobile: None,
             source: "walk-in".into(),
             assignee,

@@ -142,6 +142,11 @@ pub fn device_name() -> String {
     format!("{browser} on {os}")
 }
 
+/// Something went wrong that the user need not be told about, for whoever debugs.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}
+
 /// Marks for the benchmarks (`performance.mark` / `measure`), ignored where unsupported.
 pub fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {

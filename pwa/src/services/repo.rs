@@ -3,6 +3,7 @@
 //! Owns the Automerge work on stored bytes; the UI never sees a document, only
 //! [`LeadSummary`]s and [`Lead`]s read out of them.
 
+use super::{phone, platform};
 use super::store::{Result, Store, StoreError, StoredDoc, Tx};
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use dialbook_core::lead::{EditContext, Lead, LeadDoc, LeadError, NewLead, read_lead};
@@ -162,7 +163,7 @@ impl Repo {
         };
         let before = lead.heads();
         f(&mut lead, &self.ctx(now))?;
-        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?);
+        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
         // Append just this edit to the stored bytes (Automerge loads a save followed by
         // incremental chunks); now and then save whole, to keep loading fast.
         let acked = stored.acked();
@@ -173,7 +174,7 @@ impl Repo {
         } else {
             (lead.save(), 0)
         };
-        let mut new = StoredDoc::new(bytes, &acked);
+        let mut new = StoredDoc::new(bytes, &lead.heads(), &acked);
         new.increments = increments;
         tx.put_doc(&doc_id, &new).await?;
         tx.put_summary(&summary).await?;
@@ -189,9 +190,9 @@ impl Repo {
     pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {
         let doc_id = DocId::Lead(new.id.clone());
         let mut lead = LeadDoc::create(self.editor.actor.clone(), &self.ctx(now), new)?;
-        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?);
+        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
         let tx = self.store.begin()?;
-        tx.put_doc(&doc_id, &StoredDoc::new(lead.save(), &[])).await?;
+        tx.put_doc(&doc_id, &StoredDoc::new(lead.save(), &lead.heads(), &[])).await?;
         tx.put_summary(&summary).await?;
         tx.set_dirty(&doc_id, true).await?;
         tx.commit().await?;
@@ -209,8 +210,21 @@ impl Repo {
                 empty.push(id.clone());
                 continue;
             };
-            let mut rd = replica(&stored, &self.editor.actor)?;
-            let (changes, heads) = rd.unpushed();
+            if stored.surely_clean() {
+                empty.push(id.clone());
+                continue;
+            }
+            // The doc just edited is usually still loaded: no need to load it again (and it
+            // stays loaded; a doc loaded here does not push out the next call's).
+            let (changes, heads) = match self.take_warm(id, &stored.bytes) {
+                Some(am) => {
+                    let mut rd = ReplicaDoc { doc: am, acked: stored.acked() };
+                    let unpushed = rd.unpushed();
+                    *self.warm.borrow_mut() = Some((id.clone(), stored.bytes, rd.doc));
+                    unpushed
+                }
+                None => replica(&stored, &self.editor.actor)?.unpushed(),
+            };
             if changes.is_empty() {
                 empty.push(id.clone());
             } else {
@@ -224,14 +238,16 @@ impl Repo {
     /// Carry out the effects of one protocol answer, all in one transaction: a page of
     /// pulled docs and the cursor after it are stored together or not at all.
     pub async fn apply(&self, effects: Vec<Effect>) -> Result<Applied> {
+        // New numbers get formatted for their summaries; before the transaction, which
+        // must not wait on anything but IndexedDB.
+        need_formatting().await;
         let mut out = Applied::default();
         let tx = self.store.begin()?;
         for effect in effects {
             match effect {
                 Effect::Acked { doc, heads } => {
                     let Some(old) = tx.doc(&doc).await? else { continue };
-                    let mut stored = StoredDoc::new(old.bytes, &heads);
-                    stored.increments = old.increments;
+                    let stored = old.with_acked(&heads);
                     let dirty = !stored.is_clean(&self.editor.actor)?;
                     tx.put_doc(&doc, &stored).await?;
                     tx.set_dirty(&doc, dirty).await?;
@@ -265,9 +281,7 @@ impl Repo {
                         // The server lost this doc (restored from an older backup): push
                         // it whole; the server refuses it if it is no longer ours.
                         if let Some(old) = tx.doc(&id).await? {
-                            let mut stored = StoredDoc::new(old.bytes, &[]);
-                            stored.increments = old.increments;
-                            tx.put_doc(&id, &stored).await?;
+                            tx.put_doc(&id, &old.with_acked(&[])).await?;
                             tx.set_dirty(&id, true).await?;
                             out.still_dirty.push(id);
                         }
@@ -315,7 +329,8 @@ impl Repo {
                 None => {
                     // A doc new to this phone: the snapshot is already the saved form.
                     let mut am = AutoCommit::load(&bytes).map_err(damaged)?;
-                    let stored = StoredDoc::new(bytes, &am.get_heads());
+                    let heads = am.get_heads();
+                    let stored = StoredDoc::new(bytes, &heads, &heads);
                     self.put_stored(tx, &doc, &stored, &am, out).await?;
                 }
             },
@@ -324,7 +339,7 @@ impl Repo {
     }
 
     async fn put_replica(&self, tx: &Tx<'_>, doc: &DocId, rd: &mut ReplicaDoc, out: &mut Applied) -> Result<()> {
-        let stored = StoredDoc::new(rd.doc.save(), &rd.acked);
+        let stored = StoredDoc::new(rd.doc.save(), &rd.doc.get_heads(), &rd.acked);
         self.put_stored(tx, doc, &stored, &rd.doc, out).await
     }
 
@@ -336,7 +351,7 @@ impl Repo {
                 // A doc whose first changes have not all arrived yet has no readable lead;
                 // it gets its summary when they do.
                 if let Ok(lead) = read_lead(am) {
-                    let summary = LeadSummary::of(&lead);
+                    let summary = LeadSummary::of(&lead, phone::display);
                     tx.put_summary(&summary).await?;
                     out.upserts.push(summary);
                 }
@@ -349,6 +364,7 @@ impl Repo {
     /// Store the outcome of a per-doc fallback sync: merge what it brought into the doc
     /// as stored now (the user may have edited meanwhile) and ack the server's heads.
     pub async fn finish_fallback(&self, doc: &DocId, mut synced: ReplicaDoc) -> Result<(Applied, bool)> {
+        need_formatting().await;
         let mut out = Applied::default();
         let tx = self.store.begin()?;
         let mut rd = match tx.doc(doc).await? {
@@ -372,14 +388,28 @@ impl Repo {
     }
 }
 
+/// Load the phone-number module if it is not yet (a first sync, or a pull soon after
+/// start). Without it numbers are stored formatted as E.164 until their lead next changes,
+/// which is better than not storing what arrived.
+async fn need_formatting() {
+    if let Err(e) = phone::ready().await {
+        platform::warn(&e);
+    }
+}
+
 fn replica(stored: &StoredDoc, actor: &ActorId) -> Result<ReplicaDoc> {
     let doc = AutoCommit::load(&stored.bytes).map_err(|e| StoreError(format!("a stored document is damaged ({e})")))?;
     Ok(ReplicaDoc { doc: doc.with_actor(actor.clone()), acked: stored.acked() })
 }
 
 impl StoredDoc {
-    /// True if the server has every change of this doc.
+    /// True if the server has every change of this doc. Usually known without loading it
+    /// (the ack after a push): loading would hold the transaction, and with it the next
+    /// tap's write, for as long as Automerge takes.
     fn is_clean(&self, actor: &ActorId) -> Result<bool> {
+        if self.surely_clean() {
+            return Ok(true);
+        }
         let mut rd = replica(self, actor)?;
         Ok(!rd.has_unpushed())
     }

@@ -91,14 +91,49 @@ pub struct StoredDoc {
     acked: Vec<[u8; 32]>,
     /// How many incremental chunks follow the last whole save in `bytes`.
     pub increments: u16,
+    /// The heads of `bytes`, so that "does the server have all of it?" (after every push)
+    /// is answered without loading the document. Empty in docs stored before it was kept.
+    heads: Vec<[u8; 32]>,
+}
+
+/// [`StoredDoc`] as stored before it had `heads` (postcard has no default fields).
+#[derive(Deserialize)]
+struct StoredDocV1 {
+    bytes: Vec<u8>,
+    acked: Vec<[u8; 32]>,
+    increments: u16,
+}
+
+fn raw(hashes: &[ChangeHash]) -> Vec<[u8; 32]> {
+    hashes.iter().map(|h| h.0).collect()
 }
 
 impl StoredDoc {
-    pub fn new(bytes: Vec<u8>, acked: &[ChangeHash]) -> Self {
-        Self { bytes, acked: acked.iter().map(|h| h.0).collect(), increments: 0 }
+    /// `bytes` of a document whose heads are `heads`, of which the server has `acked`.
+    pub fn new(bytes: Vec<u8>, heads: &[ChangeHash], acked: &[ChangeHash]) -> Self {
+        Self { bytes, acked: raw(acked), increments: 0, heads: raw(heads) }
     }
+
+    /// The same bytes, with what the server is now known to have.
+    pub fn with_acked(self, acked: &[ChangeHash]) -> Self {
+        Self { acked: raw(acked), ..self }
+    }
+
     pub fn acked(&self) -> Vec<ChangeHash> {
         self.acked.iter().map(|h| ChangeHash(*h)).collect()
+    }
+
+    /// True when the server is known to have every change in `bytes`; false when it may
+    /// not (heads unknown, or edits since the last ack): then the document has to tell.
+    pub fn surely_clean(&self) -> bool {
+        !self.heads.is_empty() && self.heads.iter().all(|h| self.acked.contains(h))
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self> {
+        postcard::from_bytes(bytes).or_else(|e| match postcard::from_bytes::<StoredDocV1>(bytes) {
+            Ok(v1) => Ok(Self { bytes: v1.bytes, acked: v1.acked, increments: v1.increments, heads: Vec::new() }),
+            Err(_) => Err(StoreError::from(e)),
+        })
     }
 }
 
@@ -249,7 +284,7 @@ impl Tx<'_> {
 
 async fn get_doc(tx: &Transaction<'_>, id: &DocId) -> Result<Option<StoredDoc>> {
     let value: Option<JsValue> = tx.object_store(DOCS)?.get(id.as_str()).primitive()?.await?;
-    value.map(|v| postcard::from_bytes(&bytes_of(&v)).map_err(StoreError::from)).transpose()
+    value.map(|v| StoredDoc::decode(&bytes_of(&v))).transpose()
 }
 
 async fn put(tx: &Transaction<'_>, store: &str, key: &str, bytes: &[u8]) -> Result<()> {
@@ -260,4 +295,33 @@ async fn put(tx: &Transaction<'_>, store: &str, key: &str, bytes: &[u8]) -> Resu
 
 fn bytes_of(value: &JsValue) -> Vec<u8> {
     Uint8Array::new(value).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[derive(Serialize)]
+    struct V1<'a> {
+        bytes: &'a [u8],
+        acked: Vec<[u8; 32]>,
+        increments: u16,
+    }
+
+    /// Phones updated to a version that keeps heads still read every doc stored before.
+    #[wasm_bindgen_test]
+    fn docs_stored_before_heads_were_kept_still_read() {
+        let old = postcard::to_allocvec(&V1 { bytes: b"doc", acked: vec![[7; 32]], increments: 3 }).unwrap();
+        let doc = StoredDoc::decode(&old).unwrap();
+        assert_eq!((doc.bytes.as_slice(), doc.acked(), doc.increments), (&b"doc"[..], vec![ChangeHash([7; 32])], 3));
+        assert!(!doc.surely_clean(), "heads unknown: the document has to tell");
+
+        let new = StoredDoc::new(b"doc".to_vec(), &[ChangeHash([7; 32])], &[ChangeHash([7; 32]), ChangeHash([8; 32])]);
+        let read = StoredDoc::decode(&postcard::to_allocvec(&new).unwrap()).unwrap();
+        assert_eq!(read, new);
+        assert!(read.surely_clean(), "every head acked");
+        assert!(!read.clone().with_acked(&[ChangeHash([8; 32])]).surely_clean(), "a head not acked");
+        assert!(StoredDoc::decode(b"\xff").is_err(), "garbage is an error, not a doc");
+    }
 }

@@ -3,6 +3,7 @@
 
 use crate::app::Ctx;
 use crate::format;
+use crate::services::phone;
 use crate::state::Screen;
 use crate::views::icons;
 use crate::views::lead_card::{highlights, tel_href};
@@ -74,7 +75,7 @@ pub fn LeadDetail(props: &Props) -> Html {
                     <span class={classes!("status", lead.status.as_str().to_owned())}>{ lead.status.label() }</span>
                 </div>
                 <p class="mobile">{ lead.mobile_display.clone() }
-                    if let Some(alt) = &lead.alt_mobile { <span class="muted">{ format!(" · alt {}", alt.display()) }</span> }</p>
+                    if let Some(alt) = &lead.alt_mobile { <span class="muted">{ format!(" · alt {}", phone::display(alt)) }</span> }</p>
                 <dl class="facts">
                     { for highlights(&lead).into_iter().map(|(k, v)| html! { <div><dt>{ k }</dt><dd>{ v }</dd></div> }) }
                     if let Some(f) = lead.follow_up { <div><dt>{ "Follow-up" }</dt><dd>{ format::when(f, s.now, rules) }</dd></div> }

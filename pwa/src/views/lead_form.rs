@@ -4,7 +4,7 @@
 
 use crate::app::Ctx;
 use crate::format;
-use crate::services::platform;
+use crate::services::{phone, platform};
 use crate::state::Screen;
 use dialbook_core::lead::{Lead, NewLead};
 use dialbook_core::{LeadId, PhoneNumber};
@@ -38,8 +38,8 @@ impl Form {
     fn of(lead: &Lead, rules: &dialbook_core::rules::FollowUpRules) -> Self {
         Self {
             name: lead.name.clone(),
-            mobile: lead.mobile.display(),
-            alt: lead.alt_mobile.as_ref().map(|m| m.display()).unwrap_or_default(),
+            mobile: phone::display(&lead.mobile),
+            alt: lead.alt_mobile.as_ref().map(phone::display).unwrap_or_default(),
             source: lead.source.clone(),
             custom: lead.custom.clone(),
             notes: lead.notes.clone(),
@@ -56,6 +56,17 @@ pub fn LeadForm(props: &Props) -> Html {
     let original = use_state(|| None::<Lead>);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    // The phone-number module usually loaded long ago; on a form opened straight after
+    // start it may still be on its way. `Err` says why it did not come.
+    let checker = use_state(|| phone::loaded().then_some(Ok(())));
+    {
+        let checker = checker.clone();
+        use_effect_with((), move |()| {
+            if checker.is_none() {
+                wasm_bindgen_futures::spawn_local(async move { checker.set(Some(phone::ready().await)) });
+            }
+        });
+    }
     {
         let (form, original, io, id, rules) = (form.clone(), original.clone(), ctx.io.clone(), props.id.clone(), s.team.rules.clone());
         use_effect_with(props.id.clone(), move |_| {
@@ -74,10 +85,12 @@ pub fn LeadForm(props: &Props) -> Html {
         });
     }
     let rules = &s.team.rules;
-    let mobile = (!form.mobile.trim().is_empty()).then(|| PhoneNumber::parse(&form.mobile));
-    let alt = (!form.alt.trim().is_empty()).then(|| PhoneNumber::parse(&form.alt));
+    // Checked as typed; `None` for an empty field or while the checker is loading.
+    let check = |typed: &str| if typed.trim().is_empty() { None } else { phone::parse(typed) };
+    let mobile = check(&form.mobile);
+    let alt = check(&form.alt);
     let duplicate = match &mobile {
-        Some(Ok(m)) => s.duplicate_of(m, props.id.as_ref()).cloned(),
+        Some(Ok((m, _))) => s.duplicate_of(m, props.id.as_ref()).cloned(),
         _ => None,
     };
 
@@ -113,21 +126,12 @@ pub fn LeadForm(props: &Props) -> Html {
             e.prevent_default();
             let f = (*form).clone();
             let rules = ctx.state.team.rules.clone();
-            let checked = (|| -> Result<(PhoneNumber, Option<PhoneNumber>), String> {
-                if f.name.trim().is_empty() {
-                    return Err("Enter the customer's name.".into());
-                }
-                let mobile = PhoneNumber::parse(&f.mobile).map_err(|e| format!("Mobile: {e}"))?;
-                let alt = if f.alt.trim().is_empty() { None } else { Some(PhoneNumber::parse(&f.alt).map_err(|e| format!("Alternate mobile: {e}"))?) };
-                if let Some(d) = &dup {
-                    return Err(format!("{} already has this number. Open that lead instead.", d.name));
-                }
-                Ok((mobile, alt))
-            })();
-            let (mobile, alt) = match checked {
-                Ok(x) => x,
-                Err(msg) => return error.set(Some(msg)),
-            };
+            if f.name.trim().is_empty() {
+                return error.set(Some("Enter the customer's name.".into()));
+            }
+            if let Some(d) = &dup {
+                return error.set(Some(format!("{} already has this number. Open that lead instead.", d.name)));
+            }
             let follow_up = format::from_input(&f.follow_up, &rules);
             let custom: BTreeMap<String, String> = f.custom.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.clone(), v.trim().to_owned())).collect();
             let Some(io) = ctx.io.clone() else { return };
@@ -135,6 +139,14 @@ pub fn LeadForm(props: &Props) -> Html {
             error.set(None);
             let (ctx, original, error, busy, id) = (ctx.clone(), original.clone(), error.clone(), busy.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                let checked = check_numbers(&f.mobile, &f.alt).await;
+                let (mobile, alt) = match checked {
+                    Ok(x) => x,
+                    Err(msg) => {
+                        busy.set(false);
+                        return error.set(Some(msg));
+                    }
+                };
                 let result = match (&id, &*original) {
                     (Some(id), Some(old)) => {
                         let old = old.clone();
@@ -186,10 +198,12 @@ pub fn LeadForm(props: &Props) -> Html {
         })
     };
 
-    let mobile_hint = match &mobile {
-        Some(Ok(m)) => html! { <span class="hint ok">{ format!("Saved as {}", m.display()) }</span> },
-        Some(Err(e)) => html! { <span class="hint bad">{ e.to_string() }</span> },
-        None => html! { <span class="hint">{ "Any format: 98450 12345, 098450-12345, +91…" }</span> },
+    let mobile_hint = match (&mobile, &*checker) {
+        (Some(Ok((_, shown))), _) => html! { <span class="hint ok">{ format!("Saved as {shown}") }</span> },
+        (Some(Err(e)), _) => html! { <span class="hint bad">{ e.clone() }</span> },
+        (None, None) if !form.mobile.trim().is_empty() => html! { <span class="hint">{ "Checking the number…" }</span> },
+        (None, Some(Err(e))) if !form.mobile.trim().is_empty() => html! { <span class="hint bad">{ format!("Cannot check numbers now: {e}. Reload the app.") }</span> },
+        _ => html! { <span class="hint">{ "Any format: 98450 12345, 098450-12345, +91…" }</span> },
     };
     let dup_box = duplicate.map(|d| {
         let who = d.assignee.map(|u| s.member_name(u)).unwrap_or_else(|| "nobody".into());
@@ -214,7 +228,7 @@ pub fn LeadForm(props: &Props) -> Html {
             { for dup_box }
             <label class="field"><span>{ "Alternate mobile (optional)" }</span>
                 <input name="alt_mobile" type="tel" inputmode="tel" value={form.alt.clone()} oninput={bind(|f| &mut f.alt)} autocomplete="off" />
-                if let Some(Err(e)) = &alt { <span class="hint bad">{ e.to_string() }</span> }</label>
+                if let Some(Err(e)) = &alt { <span class="hint bad">{ e.clone() }</span> }</label>
             <div class="field-row">
                 { for CUSTOM.iter().map(|(key, label, placeholder)| html! {
                     <label class="field"><span>{ *label }</span>
@@ -235,4 +249,18 @@ pub fn LeadForm(props: &Props) -> Html {
             </div>
         </form>
     }
+}
+
+/// The form's numbers as they will be saved, once the checker is there: what is wrong, in
+/// words, otherwise.
+async fn check_numbers(mobile: &str, alt: &str) -> Result<(PhoneNumber, Option<PhoneNumber>), String> {
+    phone::ready().await.map_err(|e| format!("Cannot check the number now: {e}. Reload the app and try again."))?;
+    let check = |typed: &str, field: &str| match phone::parse(typed) {
+        Some(Ok((number, _))) => Ok(number),
+        Some(Err(e)) => Err(format!("{field}: {e}")),
+        None => Err(format!("{field}: the number checker is not loaded")),
+    };
+    let mobile = check(mobile, "Mobile")?;
+    let alt = if alt.trim().is_empty() { None } else { Some(check(alt, "Alternate mobile")?) };
+    Ok((mobile, alt))
 }
