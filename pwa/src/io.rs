@@ -61,8 +61,8 @@ impl Io {
         let bytes = serde_json::to_vec(&session).map_err(|e| e.to_string())?;
         let owner = serde_json::to_vec(&session.user.id).map_err(|e| e.to_string())?;
         let tx = self.store.begin().map_err(tx_error)?;
-        tx.put_meta(keys::SESSION, &bytes).await.map_err(tx_error)?;
-        tx.put_meta(keys::OWNER, &owner).await.map_err(tx_error)?;
+        tx.put_meta(keys::SESSION, &bytes).map_err(tx_error)?;
+        tx.put_meta(keys::OWNER, &owner).map_err(tx_error)?;
         tx.commit().await.map_err(tx_error)?;
         platform::request_persistent_storage();
         self.resume(session).await;
@@ -76,7 +76,7 @@ impl Io {
         }
         let session = self.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
         if let Ok(tx) = self.store.begin() {
-            let _ = tx.delete_meta(keys::SESSION).await;
+            let _ = tx.delete_meta(keys::SESSION);
             let _ = tx.commit().await;
         }
         if let Some(s) = session {
@@ -203,8 +203,8 @@ impl Io {
         wasm_bindgen_futures::spawn_local(async move {
             let Ok(tx) = io.store.begin() else { return };
             let done = match &bytes {
-                Some(b) => tx.put_meta(keys::DRAFT, b).await,
-                None => tx.delete_meta(keys::DRAFT).await,
+                Some(b) => tx.put_meta(keys::DRAFT, b),
+                None => tx.delete_meta(keys::DRAFT),
             };
             if done.is_ok() {
                 let _ = tx.commit().await;

@@ -34,10 +34,10 @@ async fn a_committed_write_is_there_after_reopening() {
     {
         let store = Store::open(&name).await.unwrap();
         let tx = store.begin().unwrap();
-        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).await.unwrap();
-        tx.put_summary(&summary).await.unwrap();
-        tx.set_dirty(&id, true).await.unwrap();
-        tx.put_meta("cursor", b"abc").await.unwrap();
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).unwrap();
+        tx.put_summary(&summary).unwrap();
+        tx.set_dirty(&id, true).unwrap();
+        tx.put_meta("cursor", b"abc").unwrap();
         tx.commit().await.unwrap();
     }
 
@@ -56,8 +56,8 @@ async fn a_transaction_that_is_not_committed_leaves_nothing() {
     let id = DocId::Lead(summary.id.clone());
     {
         let tx = store.begin().unwrap();
-        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).await.unwrap();
-        tx.put_summary(&summary).await.unwrap();
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).unwrap();
+        tx.put_summary(&summary).unwrap();
         // Dropped here, as when an edit fails halfway.
     }
     assert!(store.summaries().await.unwrap().is_empty());

@@ -176,11 +176,11 @@ impl Repo {
         };
         let mut new = StoredDoc::new(bytes, &lead.heads(), &acked);
         new.increments = increments;
-        tx.put_doc(&doc_id, &new).await?;
-        tx.put_summary(&summary).await?;
-        tx.set_dirty(&doc_id, true).await?;
+        tx.put_doc(&doc_id, &new)?;
+        tx.put_summary(&summary)?;
+        tx.set_dirty(&doc_id, true)?;
         if let Some(key) = clear {
-            tx.delete_meta(key).await?;
+            tx.delete_meta(key)?;
         }
         tx.commit().await?;
         *self.warm.borrow_mut() = Some((doc_id, new.bytes, lead.into_inner()));
@@ -192,9 +192,9 @@ impl Repo {
         let mut lead = LeadDoc::create(self.editor.actor.clone(), &self.ctx(now), new)?;
         let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
         let tx = self.store.begin()?;
-        tx.put_doc(&doc_id, &StoredDoc::new(lead.save(), &lead.heads(), &[])).await?;
-        tx.put_summary(&summary).await?;
-        tx.set_dirty(&doc_id, true).await?;
+        tx.put_doc(&doc_id, &StoredDoc::new(lead.save(), &lead.heads(), &[]))?;
+        tx.put_summary(&summary)?;
+        tx.set_dirty(&doc_id, true)?;
         tx.commit().await?;
         Ok(summary)
     }
@@ -249,8 +249,8 @@ impl Repo {
                     let Some(old) = tx.doc(&doc).await? else { continue };
                     let stored = old.with_acked(&heads);
                     let dirty = !stored.is_clean(&self.editor.actor)?;
-                    tx.put_doc(&doc, &stored).await?;
-                    tx.set_dirty(&doc, dirty).await?;
+                    tx.put_doc(&doc, &stored)?;
+                    tx.set_dirty(&doc, dirty)?;
                     if dirty {
                         out.still_dirty.push(doc);
                     }
@@ -259,10 +259,10 @@ impl Repo {
                     out.refusals.push(message);
                     let Some(stored) = tx.doc(&doc).await? else { continue };
                     let mut rd = replica(&stored, &self.editor.actor)?;
-                    tx.set_dirty(&doc, false).await?;
+                    tx.set_dirty(&doc, false)?;
                     match &doc {
                         DocId::Lead(id) if rd.acked.is_empty() => {
-                            tx.delete_lead(id).await?;
+                            tx.delete_lead(id)?;
                             out.removed.push(id.clone());
                         }
                         _ => {
@@ -281,14 +281,14 @@ impl Repo {
                         // The server lost this doc (restored from an older backup): push
                         // it whole; the server refuses it if it is no longer ours.
                         if let Some(old) = tx.doc(&id).await? {
-                            tx.put_doc(&id, &old.with_acked(&[])).await?;
-                            tx.set_dirty(&id, true).await?;
+                            tx.put_doc(&id, &old.with_acked(&[]))?;
+                            tx.set_dirty(&id, true)?;
                             out.still_dirty.push(id);
                         }
                     }
                 }
                 Effect::SaveCursor(cursor) => {
-                    tx.put_meta(super::store::keys::CURSOR, &cursor).await?;
+                    tx.put_meta(super::store::keys::CURSOR, &cursor)?;
                     out.cursor_saved = true;
                 }
                 Effect::SignedOut => out.signed_out = true,
@@ -304,7 +304,7 @@ impl Repo {
         match item {
             PullItem::Revoked { doc } => {
                 if let DocId::Lead(id) = doc {
-                    tx.delete_lead(&id).await?;
+                    tx.delete_lead(&id)?;
                     out.removed.push(id);
                 }
             }
@@ -321,7 +321,7 @@ impl Repo {
                     let mut rd = replica(&stored, actor)?;
                     rd.merge_snapshot(&bytes).map_err(damaged)?;
                     if rd.has_unpushed() {
-                        tx.set_dirty(&doc, true).await?;
+                        tx.set_dirty(&doc, true)?;
                         out.still_dirty.push(doc.clone());
                     }
                     self.put_replica(tx, &doc, &mut rd, out).await?;
@@ -345,14 +345,14 @@ impl Repo {
 
     /// Store a changed doc and what the UI shows of it (`am` is `stored` loaded).
     async fn put_stored(&self, tx: &Tx<'_>, doc: &DocId, stored: &StoredDoc, am: &AutoCommit, out: &mut Applied) -> Result<()> {
-        tx.put_doc(doc, stored).await?;
+        tx.put_doc(doc, stored)?;
         match doc {
             DocId::Lead(_) => {
                 // A doc whose first changes have not all arrived yet has no readable lead;
                 // it gets its summary when they do.
                 if let Ok(lead) = read_lead(am) {
                     let summary = LeadSummary::of(&lead, phone::display);
-                    tx.put_summary(&summary).await?;
+                    tx.put_summary(&summary)?;
                     out.upserts.push(summary);
                 }
             }
@@ -378,7 +378,7 @@ impl Repo {
         };
         let dirty = rd.has_unpushed();
         self.put_replica(&tx, doc, &mut rd, &mut out).await?;
-        tx.set_dirty(doc, dirty).await?;
+        tx.set_dirty(doc, dirty)?;
         tx.commit().await?;
         Ok((out, dirty))
     }

@@ -205,7 +205,7 @@ impl Store {
     /// Shorthand for a transaction that writes one meta value.
     pub async fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
         let tx = self.begin()?;
-        tx.put_meta(key, value).await?;
+        tx.put_meta(key, value)?;
         tx.commit().await
     }
 
@@ -240,38 +240,43 @@ impl Tx<'_> {
         Ok(out)
     }
 
-    pub async fn put_doc(&self, id: &DocId, doc: &StoredDoc) -> Result<()> {
-        put(&self.tx, DOCS, id.as_str(), &postcard::to_allocvec(doc)?).await
+    // The writes below only issue their request: IndexedDB carries out a transaction's
+    // requests in order (a later read sees an earlier write), and a failed one aborts the
+    // transaction, which `commit` then reports. Waiting for each would cost a trip through
+    // the event loop per write, on the path from a tap to "saved".
+
+    pub fn put_doc(&self, id: &DocId, doc: &StoredDoc) -> Result<()> {
+        put(&self.tx, DOCS, id.as_str(), &postcard::to_allocvec(doc)?)
     }
 
-    pub async fn put_summary(&self, summary: &LeadSummary) -> Result<()> {
-        put(&self.tx, SUMMARIES, summary.id.as_str(), &postcard::to_allocvec(summary)?).await
+    pub fn put_summary(&self, summary: &LeadSummary) -> Result<()> {
+        put(&self.tx, SUMMARIES, summary.id.as_str(), &postcard::to_allocvec(summary)?)
     }
 
     /// The lead is gone from this phone: its document, summary and outbox entry.
-    pub async fn delete_lead(&self, id: &LeadId) -> Result<()> {
+    pub fn delete_lead(&self, id: &LeadId) -> Result<()> {
         for store in [DOCS, SUMMARIES, OUTBOX] {
-            self.tx.object_store(store)?.delete(id.as_str()).primitive()?.await?;
+            drop(self.tx.object_store(store)?.delete(id.as_str()).primitive()?);
         }
         Ok(())
     }
 
-    pub async fn set_dirty(&self, id: &DocId, dirty: bool) -> Result<()> {
+    pub fn set_dirty(&self, id: &DocId, dirty: bool) -> Result<()> {
         let store = self.tx.object_store(OUTBOX)?;
         if dirty {
-            store.put(JsValue::from(1)).with_key(id.as_str()).primitive()?.await?;
+            drop(store.put(JsValue::from(1)).with_key(id.as_str()).primitive()?);
         } else {
-            store.delete(id.as_str()).primitive()?.await?;
+            drop(store.delete(id.as_str()).primitive()?);
         }
         Ok(())
     }
 
-    pub async fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
-        put(&self.tx, META, key, value).await
+    pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
+        put(&self.tx, META, key, value)
     }
 
-    pub async fn delete_meta(&self, key: &str) -> Result<()> {
-        self.tx.object_store(META)?.delete(key).primitive()?.await?;
+    pub fn delete_meta(&self, key: &str) -> Result<()> {
+        drop(self.tx.object_store(META)?.delete(key).primitive()?);
         Ok(())
     }
 
@@ -287,9 +292,10 @@ async fn get_doc(tx: &Transaction<'_>, id: &DocId) -> Result<Option<StoredDoc>> 
     value.map(|v| StoredDoc::decode(&bytes_of(&v))).transpose()
 }
 
-async fn put(tx: &Transaction<'_>, store: &str, key: &str, bytes: &[u8]) -> Result<()> {
+/// Issues a put in `tx` (see the note on [`Tx`]'s writes).
+fn put(tx: &Transaction<'_>, store: &str, key: &str, bytes: &[u8]) -> Result<()> {
     let value: JsValue = Uint8Array::from(bytes).into();
-    tx.object_store(store)?.put(value).with_key(key).primitive()?.await?;
+    drop(tx.object_store(store)?.put(value).with_key(key).primitive()?);
     Ok(())
 }
 
