@@ -8,7 +8,7 @@ mod common;
 
 use automerge::ActorId;
 use common::{PRIYA, db_name, lead_doc};
-use dialbook_core::lead::CallLog;
+use dialbook_core::lead::{ActivityKind, CallLog};
 use dialbook_core::protocol::client::Effect;
 use dialbook_core::protocol::wire::PullItem;
 use dialbook_core::summary::LeadSummary;
@@ -145,4 +145,45 @@ async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
     assert_eq!(lead.notes, "note 59");
     assert_eq!(lead.activities.len(), first.activities.len() + 60, "all 60 note edits, none lost across the whole saves");
     assert!(store.doc(&id).await.unwrap().unwrap().increments < 25);
+}
+
+/// The lead on the outcome sheet is pre-loaded during the call; if another tab of the app
+/// stores a change to it meanwhile, the tap's call must not write over that change.
+#[wasm_bindgen_test]
+async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhile() {
+    let name = db_name("preloaded");
+    let store = Rc::new(Store::open(&name).await.unwrap());
+    let repo = Repo::new(store.clone(), editor());
+    let mut server_doc = lead_doc(6, "Farhan Ali", 1_000);
+    let lead_id = server_doc.read().unwrap().id;
+    let id = DocId::Lead(lead_id.clone());
+    repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: server_doc.save() })]).await.unwrap();
+
+    // This tab pre-loads the lead (the telecaller is on the call)…
+    repo.warm_up(&lead_id).await;
+    // …and another tab, with its own repo over the same database, logs a call on it.
+    let other_tab = Repo::new(Rc::new(Store::open(&name).await.unwrap()), editor());
+    let busy = CallLog { outcome: CallOutcome::Busy, duration_secs: 0, note: "other tab".into(), voice_note: None, follow_up: None };
+    other_tab.edit(&lead_id, Timestamp(4_000), |doc, ctx| doc.log_call(ctx, &busy)).await.unwrap();
+
+    let call = CallLog { outcome: CallOutcome::Interested, duration_secs: 60, note: "this tab".into(), voice_note: None, follow_up: None };
+    let summary = repo.edit(&lead_id, Timestamp(5_000), |doc, ctx| doc.log_call(ctx, &call)).await.unwrap();
+
+    assert_eq!(summary.call_count, 2, "the summary counts both calls");
+    let lead = repo.lead(&lead_id).await.unwrap().unwrap();
+    let notes: Vec<&str> = lead
+        .activities
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActivityKind::Call(c) => Some(c.note.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes, ["other tab", "this tab"], "both calls are stored, in order");
+
+    // With nothing in between, the pre-loaded path stores the call as well.
+    repo.warm_up(&lead_id).await;
+    let again = CallLog { outcome: CallOutcome::Callback, duration_secs: 30, note: "third".into(), voice_note: None, follow_up: None };
+    assert_eq!(repo.edit(&lead_id, Timestamp(6_000), |doc, ctx| doc.log_call(ctx, &again)).await.unwrap().call_count, 3);
+    assert_eq!(repo.lead(&lead_id).await.unwrap().unwrap().activities.len(), lead.activities.len() + 1);
 }
