@@ -83,9 +83,9 @@ pub struct Repo {
     pub store: Rc<Store>,
     pub editor: Editor,
     /// The document of the lead on the outcome sheet, loaded while the telecaller is on
-    /// the call, with the record it was loaded from: the tap that logs the call then
-    /// neither waits to read it nor loads it. Used only if the record is still that one.
-    warm: RefCell<Option<(DocId, StoredDoc, AutoCommit)>>,
+    /// the call, with the bytes it was loaded from: the tap that logs the call then skips
+    /// loading it. Used only if the stored bytes are still those bytes.
+    warm: RefCell<Option<(DocId, Vec<u8>, AutoCommit)>>,
 }
 
 impl Repo {
@@ -102,15 +102,14 @@ impl Repo {
         if let Ok(Some(stored)) = self.store.doc(&doc_id).await
             && let Ok(am) = AutoCommit::load(&stored.bytes)
         {
-            *self.warm.borrow_mut() = Some((doc_id, stored, am.with_actor(self.editor.actor.clone())));
+            *self.warm.borrow_mut() = Some((doc_id, stored.bytes, am.with_actor(self.editor.actor.clone())));
         }
     }
 
-    /// The loaded document of `id` and the record it was loaded from, if that is loaded.
-    fn take_warm(&self, id: &DocId) -> Option<(StoredDoc, AutoCommit)> {
+    fn take_warm(&self, id: &DocId, bytes: &[u8]) -> Option<AutoCommit> {
         let mut warm = self.warm.borrow_mut();
         match warm.take() {
-            Some((d, stored, am)) if d == *id => Some((stored, am)),
+            Some((d, b, am)) if d == *id && b == bytes => Some(am),
             other => {
                 *warm = other;
                 None
@@ -141,82 +140,51 @@ impl Repo {
         &self,
         id: &LeadId,
         now: Timestamp,
-        f: impl Fn(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+        f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
     ) -> std::result::Result<LeadSummary, EditError> {
         self.edit_clearing(id, now, f, None).await
     }
 
     /// [`Repo::edit`], also deleting the meta value `clear` in the same transaction (the
     /// outcome draft goes exactly when its call is stored).
-    ///
-    /// When the document is already loaded (it is pre-loaded while the telecaller is on
-    /// the call), the stored record is read and the new one written in one go, and the
-    /// transaction commits only if the record read is the one the document was loaded
-    /// from: one IndexedDB round trip less on the way from the tap to "saved". If it is
-    /// not (another tab wrote the lead), the transaction is dropped, which undoes its
-    /// writes, and `f` runs again on the stored document.
     pub async fn edit_clearing(
         &self,
         id: &LeadId,
         now: Timestamp,
-        f: impl Fn(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+        f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
         clear: Option<&str>,
     ) -> std::result::Result<LeadSummary, EditError> {
         let doc_id = DocId::Lead(id.clone());
-        if let Some((expected, am)) = self.take_warm(&doc_id) {
-            let tx = self.store.begin()?;
-            // Issued before the writes, so it reads what was there before them.
-            let current = tx.doc_now(&doc_id)?;
-            let (new, summary, am) = self.write_edit(&tx, &doc_id, &expected, LeadDoc::from_autocommit(am), now, &f, clear)?;
-            if current.await?.as_ref() == Some(&expected) {
-                tx.commit().await?;
-                *self.warm.borrow_mut() = Some((doc_id, new, am));
-                return Ok(summary);
-            }
-        }
         let tx = self.store.begin()?;
         let stored = tx.doc(&doc_id).await?.ok_or(EditError::NotOnPhone)?;
-        let lead = LeadDoc::load(&stored.bytes, self.editor.actor.clone())?;
-        let (new, summary, am) = self.write_edit(&tx, &doc_id, &stored, lead, now, &f, clear)?;
-        tx.commit().await?;
-        *self.warm.borrow_mut() = Some((doc_id, new, am));
-        Ok(summary)
-    }
-
-    /// Apply `f` to `lead` (loaded from `stored`) and issue the writes of the result in
-    /// `tx`: the doc, its summary, its outbox entry, and the deletion of `clear`.
-    #[allow(clippy::too_many_arguments)]
-    fn write_edit(
-        &self,
-        tx: &Tx<'_>,
-        doc_id: &DocId,
-        stored: &StoredDoc,
-        mut lead: LeadDoc,
-        now: Timestamp,
-        f: &impl Fn(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
-        clear: Option<&str>,
-    ) -> std::result::Result<(StoredDoc, LeadSummary, AutoCommit), EditError> {
+        let mut lead = match self.take_warm(&doc_id, &stored.bytes) {
+            Some(am) => LeadDoc::from_autocommit(am),
+            None => LeadDoc::load(&stored.bytes, self.editor.actor.clone())?,
+        };
         let before = lead.heads();
         f(&mut lead, &self.ctx(now))?;
         let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
         // Append just this edit to the stored bytes (Automerge loads a save followed by
         // incremental chunks); now and then save whole, to keep loading fast.
+        let acked = stored.acked();
         let (bytes, increments) = if stored.increments < MAX_INCREMENTS {
-            let mut bytes = stored.bytes.clone();
+            let mut bytes = stored.bytes;
             bytes.extend(lead.inner().save_after(&before));
             (bytes, stored.increments + 1)
         } else {
             (lead.save(), 0)
         };
-        let mut new = StoredDoc::new(bytes, &lead.heads(), &stored.acked());
+        let mut new = StoredDoc::new(bytes, &lead.heads(), &acked);
         new.increments = increments;
-        tx.put_doc(doc_id, &new)?;
+        tx.put_doc(&doc_id, &new)?;
         tx.put_summary(&summary)?;
-        tx.set_dirty(doc_id, true)?;
+        tx.set_dirty(&doc_id, true)?;
         if let Some(key) = clear {
             tx.delete_meta(key)?;
         }
-        Ok((new, summary, lead.into_inner()))
+        tx.commit().await?;
+        *self.warm.borrow_mut() = Some((doc_id, new.bytes, lead.into_inner()));
+        Ok(summary)
     }
 
     pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {
@@ -248,19 +216,14 @@ impl Repo {
             }
             // The doc just edited is usually still loaded: no need to load it again (and it
             // stays loaded; a doc loaded here does not push out the next call's).
-            let (changes, heads) = match self.take_warm(id) {
-                Some((loaded_from, am)) if loaded_from == stored => {
+            let (changes, heads) = match self.take_warm(id, &stored.bytes) {
+                Some(am) => {
                     let mut rd = ReplicaDoc { doc: am, acked: stored.acked() };
                     let unpushed = rd.unpushed();
-                    *self.warm.borrow_mut() = Some((id.clone(), stored, rd.doc));
+                    *self.warm.borrow_mut() = Some((id.clone(), stored.bytes, rd.doc));
                     unpushed
                 }
-                other => {
-                    if let Some((loaded_from, am)) = other {
-                        *self.warm.borrow_mut() = Some((id.clone(), loaded_from, am));
-                    }
-                    replica(&stored, &self.editor.actor)?.unpushed()
-                }
+                None => replica(&stored, &self.editor.actor)?.unpushed(),
             };
             if changes.is_empty() {
                 empty.push(id.clone());

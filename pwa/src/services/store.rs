@@ -229,16 +229,6 @@ impl Tx<'_> {
         get_doc(&self.tx, id).await
     }
 
-    /// The stored record of `id`, read by a request issued now, so it sees the writes
-    /// issued before it in this transaction and none issued after.
-    pub fn doc_now(&self, id: &DocId) -> Result<impl Future<Output = Result<Option<StoredDoc>>> + '_> {
-        let request = self.tx.object_store(DOCS)?.get(id.as_str()).primitive()?;
-        Ok(async move {
-            let value: Option<JsValue> = request.await?;
-            value.map(|v| StoredDoc::decode(&bytes_of(&v))).transpose()
-        })
-    }
-
     pub async fn doc_ids(&self) -> Result<Vec<DocId>> {
         let keys = self.tx.object_store(DOCS)?.get_all_keys::<String>().primitive()?.await?;
         let mut out = Vec::new();
