@@ -22,7 +22,11 @@ pub struct ClientConfig {
     pub idle_pull_ms: i64,
     pub min_backoff_ms: i64,
     pub max_backoff_ms: i64,
+    /// The largest pull page asked for. After a pull times out the client asks for half
+    /// as much each time, down to `pull_min_bytes`, and doubles back after each page that
+    /// arrives: on 2G a 1 MB page never arrives within the shell's timeout, 16 KB does.
     pub pull_max_bytes: u32,
+    pub pull_min_bytes: u32,
     /// At most this many docs in one push request.
     pub max_docs_per_push: usize,
 }
@@ -35,6 +39,7 @@ impl Default for ClientConfig {
             min_backoff_ms: 1_000,
             max_backoff_ms: 60_000,
             pull_max_bytes: 1 << 20,
+            pull_min_bytes: 16 << 10,
             max_docs_per_push: 500,
         }
     }
@@ -56,6 +61,9 @@ pub enum Event {
     /// The request in flight failed. `retryable` is false for answers that will not get
     /// better by retrying (e.g. the session was revoked).
     Failed { retryable: bool },
+    /// The request in flight took longer than the shell waits: the network is too slow
+    /// for it. Retried like a failure; a pull is retried with a smaller page.
+    TimedOut,
 }
 
 /// What the shell should do next.
@@ -122,6 +130,8 @@ pub struct SyncClient {
     failures: u32,
     retry_at: Option<Timestamp>,
     last_synced: Option<Timestamp>,
+    /// The page size the next pull asks for (see `ClientConfig::pull_max_bytes`).
+    pull_bytes: u32,
     /// Docs seen so far during a full resync.
     resync: Option<BTreeSet<DocId>>,
     signed_out: bool,
@@ -133,6 +143,7 @@ impl SyncClient {
     pub fn new(config: ClientConfig, cursor: Vec<u8>, dirty: impl IntoIterator<Item = DocId>) -> Self {
         let dirty: BTreeSet<DocId> = dirty.into_iter().collect();
         Self {
+            pull_bytes: config.pull_max_bytes,
             config,
             cursor,
             push_due: None,
@@ -191,7 +202,7 @@ impl SyncClient {
         if self.want_pull || idle_pull_due {
             self.want_pull = false;
             self.in_flight = InFlight::Pull;
-            return Action::Pull(PullRequest { cursor: self.cursor.clone(), max_bytes: self.config.pull_max_bytes });
+            return Action::Pull(PullRequest { cursor: self.cursor.clone(), max_bytes: self.pull_bytes });
         }
         let idle_pull_at = self.last_synced.map(|t| t.plus_millis(self.config.idle_pull_ms));
         let wake_at = match (self.push_due.filter(|_| !self.dirty.is_empty()), idle_pull_at) {
@@ -252,6 +263,7 @@ impl SyncClient {
             Event::Pulled(resp) => {
                 self.in_flight = InFlight::None;
                 self.succeeded(now);
+                self.pull_bytes = self.pull_bytes.saturating_mul(2).min(self.config.pull_max_bytes);
                 if resp.reset {
                     self.resync = Some(BTreeSet::new());
                 }
@@ -273,6 +285,12 @@ impl SyncClient {
                 } else if let Some(seen) = self.resync.take() {
                     effects.push(Effect::ResyncFinished { seen });
                 }
+            }
+            Event::TimedOut => {
+                if self.in_flight == InFlight::Pull {
+                    self.pull_bytes = (self.pull_bytes / 2).max(self.config.pull_min_bytes);
+                }
+                return self.handle(now, Event::Failed { retryable: true });
             }
             Event::Failed { retryable } => {
                 self.in_flight = InFlight::None;
@@ -322,6 +340,52 @@ mod tests {
 
     fn page(cursor: &[u8], more: bool) -> PullResponse {
         PullResponse { items: Vec::new(), cursor: cursor.to_vec(), more, reset: false, progress: None }
+    }
+
+    /// On 2G a big page never arrives before the shell gives up: each timeout halves the
+    /// page asked for (to the floor), each page that arrives doubles it back (to the top).
+    #[test]
+    fn pulls_that_time_out_ask_for_smaller_pages_and_grow_back_once_pages_arrive() {
+        let config = ClientConfig { pull_max_bytes: 1 << 20, pull_min_bytes: 16 << 10, ..ClientConfig::default() };
+        let mut client = SyncClient::new(config.clone(), Vec::new(), []);
+        let mut now = Timestamp(0);
+        client.handle(now, Event::Started);
+        let mut asked = Vec::new();
+        let pull = |client: &mut SyncClient, now: &mut Timestamp| loop {
+            match client.next_action(*now) {
+                Action::Pull(req) => return req.max_bytes,
+                Action::Push(_) => panic!("nothing to push"),
+                Action::Idle { .. } => *now = now.plus_millis(config.max_backoff_ms),
+            }
+        };
+        for _ in 0..8 {
+            asked.push(pull(&mut client, &mut now));
+            client.handle(now, Event::TimedOut);
+        }
+        assert_eq!(asked, [1 << 20, 512 << 10, 256 << 10, 128 << 10, 64 << 10, 32 << 10, 16 << 10, 16 << 10]);
+        assert!(!client.status().syncing, "a timeout is retried later, like a failure");
+
+        let mut grown = Vec::new();
+        for _ in 0..8 {
+            grown.push(pull(&mut client, &mut now));
+            client.handle(now, Event::Pulled(page(b"c", true)));
+        }
+        assert_eq!(grown, [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 1 << 20]);
+    }
+
+    /// A push that times out is retried as it was (its size is the edits', not a page's).
+    #[test]
+    fn a_push_that_times_out_leaves_the_pull_page_alone() {
+        let doc = DocId::Team;
+        let mut client = SyncClient::new(ClientConfig::default(), Vec::new(), [doc.clone()]);
+        let now = Timestamp(0);
+        let Action::Push(docs) = client.next_action(now) else { panic!("a push first") };
+        client.push_sent(BTreeMap::from([(docs[0].clone(), Vec::new())]), &[]);
+        client.handle(now, Event::TimedOut);
+        let later = now.plus_millis(ClientConfig::default().max_backoff_ms);
+        client.handle(later, Event::Poke);
+        let Action::Pull(req) = client.next_action(later) else { panic!("after a failure, a pull first") };
+        assert_eq!(req.max_bytes, ClientConfig::default().pull_max_bytes);
     }
 
     #[test]

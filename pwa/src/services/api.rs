@@ -7,7 +7,9 @@ use dialbook_core::{Role, UserId};
 use js_sys::Uint8Array;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::fmt;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
@@ -18,8 +20,10 @@ const TIMEOUT_MS: i32 = 30_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NetError {
-    /// No answer: no network, server unreachable, or timed out. Normal, not an error.
+    /// No answer: no network or server unreachable. Normal, not an error.
     Unreachable,
+    /// The answer did not arrive in time (a network too slow for it, such as 2G).
+    TimedOut,
     /// The session is no longer valid (revoked, user disabled).
     SignedOut,
     /// The server refused the request; its message is for the user.
@@ -39,6 +43,7 @@ impl fmt::Display for NetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NetError::Unreachable => f.write_str("Can't reach the server. Check the connection and try again."),
+            NetError::TimedOut => f.write_str("The network is too slow right now. Trying again."),
             NetError::SignedOut => f.write_str("You have been signed out. Please sign in again."),
             NetError::Refused { message, .. } => f.write_str(message),
             NetError::Garbled(what) => write!(f, "The server's answer could not be read ({what})."),
@@ -132,15 +137,23 @@ pub async fn send(method: &str, path: &str, token: Option<&str>, body: Option<(&
     init.set_signal(Some(&abort.signal()));
     let request = Request::new_with_str_and_init(path, &init).map_err(js_garbled)?;
 
-    let timer = super::platform::Timeout::new(TIMEOUT_MS, move || abort.abort());
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = {
+        let timed_out = timed_out.clone();
+        super::platform::Timeout::new(TIMEOUT_MS, move || {
+            timed_out.set(true);
+            abort.abort();
+        })
+    };
+    let no_answer = || if timed_out.get() { NetError::TimedOut } else { NetError::Unreachable };
     let result = JsFuture::from(window.fetch_with_request(&request)).await;
     let response: Response = match result {
         Ok(r) => r.dyn_into().map_err(js_garbled)?,
-        Err(_) => return Err(NetError::Unreachable),
+        Err(_) => return Err(no_answer()),
     };
     let buffer = match response.array_buffer() {
-        Ok(p) => JsFuture::from(p).await.map_err(|_| NetError::Unreachable)?,
-        Err(_) => return Err(NetError::Unreachable),
+        Ok(p) => JsFuture::from(p).await.map_err(|_| no_answer())?,
+        Err(_) => return Err(no_answer()),
     };
     drop(timer);
     let bytes = Uint8Array::new(&buffer).to_vec();

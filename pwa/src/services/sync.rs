@@ -246,7 +246,9 @@ impl Shell {
         } else if e.retryable() {
             self.say(SyncUpdate::Trouble(e.to_string()));
         }
-        self.event(Event::Failed { retryable: e.retryable() }).await;
+        // A slow network gets smaller pulls; see `ClientConfig::pull_max_bytes`.
+        let event = if e == NetError::TimedOut { Event::TimedOut } else { Event::Failed { retryable: e.retryable() } };
+        self.event(event).await;
     }
 
     /// Store the effects in one transaction; false if nothing could be stored.

@@ -16,7 +16,10 @@ use dialbook_core::protocol::wire::{Progress, PullItem, PullRequest, PullRespons
 use dialbook_core::{DocId, Role};
 use sqlx::{AnyConnection, Row};
 
-const MIN_PAGE_BYTES: u32 = 64 * 1024;
+/// The smallest page served, whatever is asked: phones on 2G ask for pages this small
+/// after a pull timed out (`ClientConfig::pull_min_bytes`), and fewer bytes than this
+/// per request would spend more on the request than on the data.
+const MIN_PAGE_BYTES: u32 = 16 * 1024;
 const MAX_PAGE_BYTES: u32 = 8 * 1024 * 1024;
 const ROWS_PER_QUERY: i64 = 500;
 
