@@ -69,4 +69,9 @@ scenario('a lead added offline has its number checked as typed, and reaches the 
   assert.ok(row, `the server has Ravi Kumar: ${JSON.stringify(found)}`);
   assert.equal(row.mobile, '+919845012345', 'stored in E.164');
   assert.equal(row.assignee, telecaller.id, 'assigned to the telecaller who added it');
+
+  // All of it (both wasm modules, the service worker, sync) ran under the server's
+  // Content-Security-Policy without tripping it.
+  const violations = p.console.filter((m) => /Content Security Policy/i.test(m));
+  assert.deepEqual(violations, [], 'no Content-Security-Policy violations');
 });

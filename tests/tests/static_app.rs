@@ -29,6 +29,13 @@ async fn the_pwa_is_served_with_an_uncached_shell_and_deep_links() {
         assert_eq!(reply.status, StatusCode::OK, "{what}");
         assert_eq!(reply.headers["cache-control"], "no-cache", "{what}");
     }
+    // Only the app's own scripts run (the e2e tests run the real app under this policy).
+    for (what, reply) in [("/", &root), ("deep link", &deep_link), ("asset", &asset)] {
+        let csp = reply.headers.get("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP")).to_str().unwrap();
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{what}: {csp}");
+        assert!(csp.contains("connect-src 'self'") && csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff", "{what}");
+    }
     assert!(root.text.contains("<title>Dialbook</title>"));
     assert_eq!(deep_link.text, root.text);
     assert!(worker.text.contains("addEventListener"));

@@ -5,6 +5,10 @@
 //! missing `.js` with HTML would be cached by the service worker as broken code. The app
 //! shell (`index.html`, `sw.js`, the manifest) is sent with `Cache-Control: no-cache` so a
 //! new release reaches phones on their next visit; hashed assets keep default caching.
+//!
+//! Everything served here carries a Content-Security-Policy: the app runs only its own
+//! scripts and wasm from this origin and talks only to this origin, so an injected
+//! `<script>` (say, through a lead's name) neither runs nor sends a token anywhere.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -15,6 +19,14 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 const SHELL_FILES: &[&str] = &["/sw.js", "/index.html", "/manifest.webmanifest", "/manifest.json"];
+
+/// Scripts and wasm only from this origin (`wasm-unsafe-eval` lets the page compile its
+/// own wasm; no `eval`, no inline scripts: `index.html` loads `boot-*.js`); styles may be
+/// inline (the boot splash, Yew's `style` attributes). Only this origin is fetched from.
+/// Not framed by other sites; no plugins; forms post only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; \
+     manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 pub async fn serve(dir: &Path, req: Request) -> Response {
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -44,6 +56,9 @@ pub async fn serve(dir: &Path, req: Request) -> Response {
     if is_shell && response.status().is_success() {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
 
