@@ -10,7 +10,7 @@ use automerge::ActorId;
 use common::{PRIYA, db_name, lead_doc};
 use dialbook_core::lead::{ActivityKind, CallLog};
 use dialbook_core::protocol::client::Effect;
-use dialbook_core::protocol::wire::PullItem;
+use dialbook_core::protocol::wire::{PullItem, RefusalCode};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::{CallOutcome, DocId, LeadStatus, Timestamp};
 use dialbook_pwa::services::phone;
@@ -186,4 +186,24 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
     let again = CallLog { outcome: CallOutcome::Callback, duration_secs: 30, note: "third".into(), voice_note: None, follow_up: None };
     assert_eq!(repo.edit(&lead_id, Timestamp(6_000), |doc, ctx| doc.log_call(ctx, &again)).await.unwrap().call_count, 3);
     assert_eq!(repo.lead(&lead_id).await.unwrap().unwrap().activities.len(), lead.activities.len() + 1);
+}
+
+/// A lead added on the phone that the server refuses leaves the phone; the message names
+/// it and its number, so the telecaller can type it in again, and nothing waits to sync.
+#[wasm_bindgen_test]
+async fn a_refused_new_lead_leaves_the_phone_with_a_message_that_names_it() {
+    let store = Rc::new(Store::open(&db_name("refused")).await.unwrap());
+    let repo = Repo::new(store.clone(), editor());
+    let added = repo.create(Timestamp(1_000), common::new_lead(9, "Ravi Kumar")).await.unwrap();
+    let id = DocId::Lead(added.id.clone());
+    assert_eq!(store.outbox().await.unwrap(), vec![id.clone()]);
+
+    let refused = Effect::Refused { doc: id.clone(), code: RefusalCode::FieldNotAllowed, message: "only an admin may assign leads".into() };
+    let applied = repo.apply(vec![refused]).await.unwrap();
+
+    assert_eq!(applied.refusals, ["Ravi Kumar (+919845000009) was not added: only an admin may assign leads"]);
+    assert_eq!(applied.removed, std::slice::from_ref(&added.id));
+    assert!(store.summaries().await.unwrap().is_empty());
+    assert!(store.outbox().await.unwrap().is_empty());
+    assert!(repo.lead(&added.id).await.unwrap().is_none());
 }

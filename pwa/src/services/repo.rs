@@ -256,16 +256,26 @@ impl Repo {
                     }
                 }
                 Effect::Refused { doc, message, .. } => {
-                    out.refusals.push(message);
-                    let Some(stored) = tx.doc(&doc).await? else { continue };
+                    let Some(stored) = tx.doc(&doc).await? else {
+                        out.refusals.push(message);
+                        continue;
+                    };
                     let mut rd = replica(&stored, &self.editor.actor)?;
                     tx.set_dirty(&doc, false)?;
                     match &doc {
                         DocId::Lead(id) if rd.acked.is_empty() => {
+                            // A lead added on this phone that the server will not take: it
+                            // goes, so the message says what it was, for typing in again.
+                            let what = read_lead(&rd.doc).map(|l| format!("{} ({})", l.name, phone::display(&l.mobile)));
+                            out.refusals.push(match what {
+                                Ok(what) => format!("{what} was not added: {message}"),
+                                Err(_) => message,
+                            });
                             tx.delete_lead(id)?;
                             out.removed.push(id.clone());
                         }
                         _ => {
+                            out.refusals.push(message);
                             rd.revert_to_acked().map_err(|e| StoreError(e.to_string()))?;
                             self.put_replica(&tx, &doc, &mut rd, &mut out).await?;
                         }
