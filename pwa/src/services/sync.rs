@@ -241,7 +241,9 @@ impl Shell {
     }
 
     async fn failed(&mut self, e: NetError) {
-        if e == NetError::Unreachable {
+        // No answer, whether no network or one too slow to answer in time, is the normal
+        // offline state: the status bar shows it, no error is said.
+        if matches!(e, NetError::Unreachable | NetError::TimedOut) {
             self.reachable = false;
         } else if e.retryable() {
             self.say(SyncUpdate::Trouble(e.to_string()));
