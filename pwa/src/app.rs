@@ -35,8 +35,6 @@ impl Ctx {
     pub fn toast(&self, text: impl Into<String>, error: bool) {
         self.state.dispatch(Action::Toast { text: text.into(), error });
     }
-    /// The call button was tapped (or the card swiped right): open the outcome sheet now,
-    /// so it is waiting when the telecaller comes back from the dialer.
     /// Dial from code (a swipe, a key): what tapping the Call link does.
     pub fn dial(&self, lead: &dialbook_core::summary::LeadSummary) {
         self.dialled(&lead.id);
@@ -45,6 +43,8 @@ impl Ctx {
         }
     }
 
+    /// The call button was tapped (or the card swiped right): open the outcome sheet now,
+    /// so it is waiting when the telecaller comes back from the dialer.
     pub fn dialled(&self, lead: &dialbook_core::LeadId) {
         let draft = Draft::new(lead.clone(), now());
         self.state.dispatch(Action::Draft(draft));

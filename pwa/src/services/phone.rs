@@ -3,7 +3,7 @@
 //!
 //! libphonenumber's metadata and the regex engine it needs are over half of what the app
 //! would download before it can start, so they live in a second wasm module
-//! (`pwa/phone`), which `index.html` can import on request (`dialbookPhoneModule`). The
+//! (`pwa/phone`), which the page's `boot.js` imports on request (`dialbookPhoneModule`). The
 //! app loads it in the background once the queue is on screen, and the service worker
 //! precaches it, so it is there offline as well. Until it has loaded:
 //!
@@ -24,7 +24,7 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    /// Defined by `index.html`: imports the module and instantiates its wasm, once (a
+    /// Defined by `pwa/boot.js`: imports the module and instantiates its wasm, once (a
     /// failed load is retried on the next call).
     #[wasm_bindgen(js_name = dialbookPhoneModule, catch)]
     fn load_module() -> Result<Promise, JsValue>;
