@@ -13,6 +13,7 @@ pub mod protocol;
 pub mod rules;
 pub mod summary;
 pub mod team;
+pub mod zone;
 
 pub use domain::{
     CallOutcome, DeviceId, DocId, LeadId, LeadStatus, ParseError, PhoneNumber, Role, Timestamp,

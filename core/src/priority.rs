@@ -474,7 +474,7 @@ mod tests {
         let utc =
             |d, h, m| Timestamp::from_chrono(chrono::Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap());
         let late = utc(21, 20, 0);
-        let utc_rules = FollowUpRules::new(chrono_tz::UTC, Default::default());
+        let utc_rules = FollowUpRules::new(crate::rules::Zone::parse("UTC").unwrap(), Default::default());
         let afternoon_ist = retry("x", utc(22, 10, 0), 1); // 15:30 IST on the 22nd
         assert!(in_queue(&afternoon_ist, late, &rules));
         assert!(!in_queue(&afternoon_ist, late, &utc_rules));

@@ -16,14 +16,11 @@
 //! input panics.
 
 use crate::domain::{CallOutcome, ParseError, Timestamp};
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
-use chrono_tz::Tz;
+pub use crate::zone::{DEFAULT_TIME_ZONE, Zone};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// The time zone a team gets until an admin picks another.
-pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Kolkata;
 
 /// What to suggest as the next follow-up after an outcome.
 ///
@@ -234,14 +231,14 @@ fn plural(n: u32, unit: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RulesRepr", into = "RulesRepr")]
 pub struct FollowUpRules {
-    pub time_zone: Tz,
+    pub time_zone: Zone,
     pub working_hours: WorkingHours,
     rules: BTreeMap<CallOutcome, FollowUpRule>,
 }
 
 impl Default for FollowUpRules {
     fn default() -> Self {
-        Self::new(DEFAULT_TIME_ZONE, WorkingHours::default())
+        Self::new(Zone::default(), WorkingHours::default())
     }
 }
 
@@ -259,7 +256,7 @@ pub fn default_rule(outcome: CallOutcome) -> FollowUpRule {
 
 impl FollowUpRules {
     /// A team's settings with the default rule for every outcome.
-    pub fn new(time_zone: Tz, working_hours: WorkingHours) -> Self {
+    pub fn new(time_zone: Zone, working_hours: WorkingHours) -> Self {
         let rules = CallOutcome::ALL.into_iter().map(|o| (o, default_rule(o))).collect();
         Self { time_zone, working_hours, rules }
     }
@@ -275,7 +272,7 @@ impl FollowUpRules {
     }
 
     /// The IANA name of the time zone, e.g. `Asia/Kolkata`.
-    pub fn time_zone_name(&self) -> &'static str {
+    pub fn time_zone_name(&self) -> &str {
         self.time_zone.name()
     }
 
@@ -333,7 +330,7 @@ impl FollowUpRules {
 
     /// The calendar date of `t` in the team's time zone.
     pub fn local_date(&self, t: Timestamp) -> Option<NaiveDate> {
-        self.local(t).map(|l| l.date_naive())
+        self.local(t).map(|l| l.date())
     }
 
     /// `now + minutes`, unless that is past the end of the working day of `now`'s local
@@ -344,7 +341,7 @@ impl FollowUpRules {
         let (Some(today), Some(local)) = (self.local_date(now), self.local(target)) else {
             return target;
         };
-        if local.date_naive() > today || local.time() > self.working_hours.end {
+        if local.date() > today || local.time() > self.working_hours.end {
             return self.days_at(now, 1, self.working_hours.start);
         }
         self.not_before_start(target)
@@ -366,42 +363,32 @@ impl FollowUpRules {
     fn not_before_start(&self, t: Timestamp) -> Timestamp {
         match self.local(t) {
             Some(local) if local.time() < self.working_hours.start => {
-                self.instant(local.date_naive(), self.working_hours.start).unwrap_or(t)
+                self.instant(local.date(), self.working_hours.start).unwrap_or(t)
             }
             _ => t,
         }
     }
 
-    fn local(&self, t: Timestamp) -> Option<DateTime<Tz>> {
-        Some(t.to_chrono()?.with_timezone(&self.time_zone))
+    /// The wall-clock date and time of `t` in the team's time zone.
+    pub fn local(&self, t: Timestamp) -> Option<NaiveDateTime> {
+        self.time_zone.local(t)
     }
 
     /// The UTC instant of a local wall-clock time. A time that happens twice takes the
     /// first; one skipped by a clock change moves forward to the first valid minute.
-    fn instant(&self, date: NaiveDate, time: NaiveTime) -> Option<Timestamp> {
+    pub fn instant(&self, date: NaiveDate, time: NaiveTime) -> Option<Timestamp> {
         let wall = NaiveDateTime::new(date, time);
-        (0..=180).find_map(|skip| {
-            let shifted = wall.checked_add_signed(chrono::TimeDelta::minutes(skip))?;
-            let local = self.time_zone.from_local_datetime(&shifted).earliest()?;
-            Some(Timestamp::from_chrono(local.to_utc()))
-        })
+        (0..=180).find_map(|skip| self.time_zone.earliest(wall.checked_add_signed(chrono::TimeDelta::minutes(skip))?))
     }
 }
 
 /// Reads an IANA time zone name such as `Asia/Kolkata` (exact spelling, as in the tz
 /// database).
-pub fn parse_time_zone(name: &str) -> Result<Tz, ParseError> {
-    let name = name.trim();
-    name.parse::<Tz>().map_err(|_| {
-        ParseError::new(
-            "time zone",
-            format!("{name:?} is not a time zone name; use one like Asia/Kolkata or Asia/Dubai"),
-        )
-    })
+pub fn parse_time_zone(name: &str) -> Result<Zone, ParseError> {
+    Zone::parse(name)
 }
 
-/// How [`FollowUpRules`] is stored: the time zone by name (chrono-tz's serde support is
-/// not enabled, and a name is what an admin reads anyway).
+/// How [`FollowUpRules`] is stored: the time zone by name, which is what an admin reads.
 #[derive(Serialize, Deserialize)]
 struct RulesRepr {
     time_zone: String,
@@ -451,6 +438,7 @@ fn clock(t: NaiveTime) -> (u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use chrono_tz::Asia::Kolkata;
 
     /// A wall-clock time in IST as a UTC timestamp.
@@ -750,8 +738,8 @@ mod tests {
 
     #[test]
     fn time_zones_by_name() {
-        assert_eq!(parse_time_zone("Asia/Kolkata"), Ok(Kolkata));
-        assert_eq!(parse_time_zone(" Asia/Kolkata "), Ok(Kolkata));
+        assert_eq!(parse_time_zone("Asia/Kolkata"), Ok(Zone::default()));
+        assert_eq!(parse_time_zone(" Asia/Kolkata "), Ok(Zone::default()));
         let err = parse_time_zone("Asia/Calcuta").unwrap_err();
         assert_eq!(err.what, "time zone");
         assert!(err.message.contains("\"Asia/Calcuta\" is not a time zone name"), "{}", err.message);

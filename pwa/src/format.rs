@@ -1,23 +1,22 @@
 //! How times, durations and counts read on screen: in the team's time zone, the way an
 //! Indian office says them ("today 4:30 pm", "overdue 2 h", "1,240").
 
-use chrono::{DateTime, Datelike};
-use chrono_tz::Tz;
+use chrono::{Datelike, NaiveDateTime};
 use dialbook_core::Timestamp;
 use dialbook_core::rules::FollowUpRules;
 
-fn local(t: Timestamp, rules: &FollowUpRules) -> Option<DateTime<Tz>> {
-    t.to_chrono().map(|c| c.with_timezone(&rules.time_zone))
+fn local(t: Timestamp, rules: &FollowUpRules) -> Option<NaiveDateTime> {
+    rules.local(t)
 }
 
-fn clock(t: &DateTime<Tz>) -> String {
+fn clock(t: &NaiveDateTime) -> String {
     t.format("%-I:%M %P").to_string()
 }
 
 /// "today 4:30 pm", "tomorrow 10:00 am", "yesterday 6:10 pm", "Mon 24 Nov, 10:00 am".
 pub fn when(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
     let (Some(lt), Some(ln)) = (local(t, rules), local(now, rules)) else { return String::new() };
-    let days = (lt.date_naive() - ln.date_naive()).num_days();
+    let days = (lt.date() - ln.date()).num_days();
     match days {
         0 => format!("today {}", clock(&lt)),
         1 => format!("tomorrow {}", clock(&lt)),
@@ -30,7 +29,7 @@ pub fn when(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
 /// Just the date: "today", "tomorrow", "Mon 24 Nov".
 pub fn day(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
     let (Some(lt), Some(ln)) = (local(t, rules), local(now, rules)) else { return String::new() };
-    match (lt.date_naive() - ln.date_naive()).num_days() {
+    match (lt.date() - ln.date()).num_days() {
         0 => "today".into(),
         1 => "tomorrow".into(),
         -1 => "yesterday".into(),
@@ -117,9 +116,8 @@ pub fn to_input(t: Timestamp, rules: &FollowUpRules) -> String {
 }
 
 pub fn from_input(value: &str, rules: &FollowUpRules) -> Option<Timestamp> {
-    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
-    let local = naive.and_local_timezone(rules.time_zone).earliest()?;
-    Some(Timestamp::from_chrono(local.with_timezone(&chrono::Utc)))
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    rules.time_zone.earliest(naive)
 }
 
 /// `date` input value → the instant the day starts, in the team's time zone.

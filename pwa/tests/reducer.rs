@@ -132,3 +132,34 @@ fn dictated_words_join_the_open_draft_and_never_reopen_a_closed_sheet() {
     let closed = open.reduce(Action::CloseSheet).reduce(Action::AppendNote { lead: a.id.clone(), text: "late".into() });
     assert!(closed.sheet.is_none());
 }
+
+/// The phone build has no tz database of its own: the team's time zone comes from the
+/// browser's (Intl). A wrong offset would put every follow-up at the wrong hour.
+#[wasm_bindgen_test]
+fn the_team_time_zone_comes_from_the_browser() {
+    use chrono::NaiveDate;
+    use dialbook_core::rules::{FollowUpRules, QuickChip, Zone};
+
+    let kolkata = Zone::parse("Asia/Kolkata").unwrap();
+    assert_eq!(kolkata.offset_seconds(NOW), Some(5 * 3600 + 30 * 60));
+    let rules = FollowUpRules::default();
+    // 22 Nov 2026, 09:30 in Kolkata (the working day's start) is 04:00 UTC.
+    let tomorrow = rules.resolve(QuickChip::Tomorrow, NOW);
+    assert_eq!(tomorrow, Timestamp(1_795_320_000_000));
+    assert_eq!(dialbook_pwa::format::when(tomorrow, NOW, &rules), "tomorrow 9:30 am");
+
+    // New York's clocks change: 2:00 EST on 8 March 2026 becomes 3:00 EDT (07:00 UTC).
+    let ny = Zone::parse("America/New_York").unwrap();
+    assert_eq!(ny.offset_seconds(Timestamp(1_772_953_140_000)), Some(-5 * 3600));
+    assert_eq!(ny.offset_seconds(Timestamp(1_772_953_200_000)), Some(-4 * 3600));
+    let wall = |m, d, h, min| NaiveDate::from_ymd_opt(2026, m, d).unwrap().and_hms_opt(h, min, 0).unwrap();
+    assert_eq!(ny.earliest(wall(3, 8, 2, 30)), None, "02:30 never happens that day");
+    // 01:30 on 1 November happens twice; the first is 05:30 UTC (still EDT).
+    assert_eq!(ny.earliest(wall(11, 1, 1, 30)), Some(Timestamp(1_793_511_000_000)));
+
+    // (The browser knows a few more aliases than chrono-tz, "IST" among them; the names
+    // it is given come from the server, which checks them with chrono-tz.)
+    let err = Zone::parse("Asia/Bengaluru").unwrap_err().to_string();
+    assert!(err.contains("\"Asia/Bengaluru\" is not a time zone name"), "{err}");
+    assert!(Zone::parse("").is_err());
+}

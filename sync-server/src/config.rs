@@ -88,6 +88,6 @@ impl Config {
 
     /// The team's time zone, parsed (`build_state` refuses to start without a valid one).
     pub fn tz(&self) -> Result<chrono_tz::Tz, dialbook_core::ParseError> {
-        dialbook_core::rules::parse_time_zone(&self.time_zone)
+        dialbook_core::rules::parse_time_zone(&self.time_zone).map(|zone| zone.tz())
     }
 }

@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use std::collections::BTreeSet;
 
 pub async fn export(State(state): State<AppState>, _admin: AdminCaller, Query(f): Query<Filter>) -> Result<impl IntoResponse, ApiError> {
-    let tz = dialbook_core::rules::parse_time_zone(&state.config.time_zone).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let tz = state.config.tz().map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let w = super::search::filter_clause(&f)?;
     let sql = format!("SELECT {COLUMNS} FROM leads{} ORDER BY created_at, created_seq", w.sql);
     let rows = w.apply(sqlx::query(&sql)).fetch_all(&state.db.pool).await?;

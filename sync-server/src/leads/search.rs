@@ -190,7 +190,7 @@ pub struct Stats {
 }
 
 pub async fn stats(State(state): State<AppState>, _admin: AdminCaller, Query(q): Query<StatsQuery>) -> Result<Json<Stats>, ApiError> {
-    let tz = dialbook_core::rules::parse_time_zone(&state.config.time_zone).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let tz = state.config.tz().map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let now = crate::clock::now_ms();
     let day = match q.day.as_deref() {
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| ApiError::BadRequest { code: "bad_day", message: format!("{d:?} is not a date like 2026-11-21") })?,
