@@ -1,16 +1,30 @@
 //! How times, durations and counts read on screen: in the team's time zone, the way an
 //! Indian office says them ("today 4:30 pm", "overdue 2 h", "1,240").
 
-use chrono::{Datelike, NaiveDateTime};
+//!
+//! Written out by hand rather than with chrono's `format`: its strftime parser and tables
+//! would be ~10 KB of the download for the four patterns below.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use dialbook_core::Timestamp;
 use dialbook_core::rules::FollowUpRules;
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 fn local(t: Timestamp, rules: &FollowUpRules) -> Option<NaiveDateTime> {
     rules.local(t)
 }
 
+/// "4:30 pm", "12:05 am".
 fn clock(t: &NaiveDateTime) -> String {
-    t.format("%-I:%M %P").to_string()
+    let (pm, hour) = t.hour12();
+    format!("{hour}:{:02} {}", t.minute(), if pm { "pm" } else { "am" })
+}
+
+/// "Mon 24 Nov".
+fn weekday_date(d: NaiveDate) -> String {
+    format!("{} {} {}", WEEKDAYS[d.weekday().num_days_from_monday() as usize], d.day(), MONTHS[d.month0() as usize])
 }
 
 /// "today 4:30 pm", "tomorrow 10:00 am", "yesterday 6:10 pm", "Mon 24 Nov, 10:00 am".
@@ -21,8 +35,8 @@ pub fn when(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
         0 => format!("today {}", clock(&lt)),
         1 => format!("tomorrow {}", clock(&lt)),
         -1 => format!("yesterday {}", clock(&lt)),
-        _ if lt.year() == ln.year() => format!("{}, {}", lt.format("%a %-d %b"), clock(&lt)),
-        _ => format!("{}, {}", lt.format("%-d %b %Y"), clock(&lt)),
+        _ if lt.year() == ln.year() => format!("{}, {}", weekday_date(lt.date()), clock(&lt)),
+        _ => format!("{} {} {}, {}", lt.day(), MONTHS[lt.month0() as usize], lt.year(), clock(&lt)),
     }
 }
 
@@ -33,7 +47,7 @@ pub fn day(t: Timestamp, now: Timestamp, rules: &FollowUpRules) -> String {
         0 => "today".into(),
         1 => "tomorrow".into(),
         -1 => "yesterday".into(),
-        _ => lt.format("%a %-d %b").to_string(),
+        _ => weekday_date(lt.date()),
     }
 }
 
@@ -112,12 +126,21 @@ pub fn capitalise(s: &str) -> String {
 
 /// `datetime-local` input value ↔ instant, in the team's time zone.
 pub fn to_input(t: Timestamp, rules: &FollowUpRules) -> String {
-    local(t, rules).map(|l| l.format("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
+    local(t, rules)
+        .map(|l| format!("{:04}-{:02}-{:02}T{:02}:{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute()))
+        .unwrap_or_default()
 }
 
+/// Reads what a `datetime-local` input gives: `2026-11-24T10:00` (seconds, if a browser
+/// adds them, are ignored).
 pub fn from_input(value: &str, rules: &FollowUpRules) -> Option<Timestamp> {
-    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
-    rules.time_zone.earliest(naive)
+    let (date, time) = value.trim().split_once('T')?;
+    let mut ymd = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (y, m, d) = (ymd.next()??, ymd.next()??, ymd.next()??);
+    let mut hm = time.split(':').map(|p| p.parse::<u32>().ok());
+    let (h, min) = (hm.next()??, hm.next()??);
+    let wall = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?.and_time(NaiveTime::from_hms_opt(h, min, 0)?);
+    rules.time_zone.earliest(wall)
 }
 
 /// `date` input value → the instant the day starts, in the team's time zone.
@@ -135,6 +158,26 @@ mod tests {
         assert_eq!(count(1_240), "1,240");
         assert_eq!(count(125_000), "1,25,000");
         assert_eq!(count(12_345_678), "1,23,45,678");
+    }
+
+    #[test]
+    fn times_read_the_indian_office_way() {
+        let rules = FollowUpRules::default();
+        let at = |v: &str| from_input(v, &rules).unwrap();
+        let now = at("2026-11-21T11:00");
+        assert_eq!(to_input(now, &rules), "2026-11-21T11:00");
+        assert_eq!(when(at("2026-11-21T16:30"), now, &rules), "today 4:30 pm");
+        assert_eq!(when(at("2026-11-22T00:05"), now, &rules), "tomorrow 12:05 am");
+        assert_eq!(when(at("2026-11-20T12:00"), now, &rules), "yesterday 12:00 pm");
+        assert_eq!(when(at("2026-11-24T10:00"), now, &rules), "Tue 24 Nov, 10:00 am");
+        assert_eq!(when(at("2027-01-04T09:30"), now, &rules), "4 Jan 2027, 9:30 am");
+        assert_eq!(day(at("2026-11-30T09:30"), now, &rules), "Mon 30 Nov");
+        assert_eq!(due_label(at("2026-11-21T18:00"), now, &rules), "due 6:00 pm");
+        assert_eq!(from_input("2026-11-24T10:00:30", &rules), Some(at("2026-11-24T10:00")));
+        assert_eq!(day_start("2026-11-24", &rules), Some(at("2026-11-24T00:00")));
+        for bad in ["", "2026-11-24", "2026-13-01T10:00", "2026-11-24T25:00", "tomorrow", "2026-11-24T10"] {
+            assert_eq!(from_input(bad, &rules), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! as one IndexedDB transaction over the document, its summary and its outbox entry.
 //! Owns the Automerge work on stored bytes; the UI never sees a document, only
 //! [`LeadSummary`]s and [`Lead`]s read out of them.
+//!
+//! Documents are stored without DEFLATE (`save_nocompress`): a save is quicker, and with
+//! no caller asking for compression the encoder stays out of the download. Compressed
+//! documents from the server still load.
 
 use super::{phone, platform};
 use super::store::{Result, Store, StoreError, StoredDoc, Tx};
@@ -172,7 +176,7 @@ impl Repo {
             bytes.extend(lead.inner().save_after(&before));
             (bytes, stored.increments + 1)
         } else {
-            (lead.save(), 0)
+            (lead.inner().save_nocompress(), 0)
         };
         let mut new = StoredDoc::new(bytes, &lead.heads(), &acked);
         new.increments = increments;
@@ -192,7 +196,7 @@ impl Repo {
         let mut lead = LeadDoc::create(self.editor.actor.clone(), &self.ctx(now), new)?;
         let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
         let tx = self.store.begin()?;
-        tx.put_doc(&doc_id, &StoredDoc::new(lead.save(), &lead.heads(), &[]))?;
+        tx.put_doc(&doc_id, &StoredDoc::new(lead.inner().save_nocompress(), &lead.heads(), &[]))?;
         tx.put_summary(&summary)?;
         tx.set_dirty(&doc_id, true)?;
         tx.commit().await?;
@@ -349,7 +353,7 @@ impl Repo {
     }
 
     async fn put_replica(&self, tx: &Tx<'_>, doc: &DocId, rd: &mut ReplicaDoc, out: &mut Applied) -> Result<()> {
-        let stored = StoredDoc::new(rd.doc.save(), &rd.doc.get_heads(), &rd.acked);
+        let stored = StoredDoc::new(rd.doc.save_nocompress(), &rd.doc.get_heads(), &rd.acked);
         self.put_stored(tx, doc, &stored, &rd.doc, out).await
     }
 
