@@ -2,64 +2,83 @@
 //! (`upsert`), and rebuildable from the change log (`rebuild`). They serve dashboards,
 //! admin search, CSV export and reminders; the documents stay the source of truth.
 
-use super::super::sync::store::StoreError;
+use super::super::sync::store::{MAX_PARAMS, StoreError, plain, rows};
 use automerge::Automerge;
 use dialbook_core::lead::{Lead, read_lead};
 use dialbook_core::{DocId, UserId};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub async fn upsert(conn: &mut AnyConnection, lead: &Lead, before: Option<&Lead>, seq: i64) -> Result<(), StoreError> {
-    let last = lead.last_call();
-    let tags = lead.tags.iter().cloned().collect::<Vec<_>>().join(",");
-    let custom = serde_json::to_string(&lead.custom).expect("string maps always serialise");
-    sqlx::query(
-        "INSERT INTO leads (lead_id, name, mobile, alt_mobile, source, status, follow_up, assignee, deleted, tags, custom, notes,
-                            created_at, created_by, call_count, last_call_at, last_outcome, updated_seq, created_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-         ON CONFLICT (lead_id) DO UPDATE SET
-            name = excluded.name, mobile = excluded.mobile, alt_mobile = excluded.alt_mobile, source = excluded.source,
-            status = excluded.status, follow_up = excluded.follow_up, assignee = excluded.assignee, deleted = excluded.deleted,
-            tags = excluded.tags, custom = excluded.custom, notes = excluded.notes, call_count = excluded.call_count,
-            last_call_at = excluded.last_call_at, last_outcome = excluded.last_outcome, updated_seq = excluded.updated_seq",
-    )
-    .bind(lead.id.as_str())
-    .bind(lead.name.as_str())
-    .bind(lead.mobile.e164())
-    .bind(lead.alt_mobile.as_ref().map(|m| m.e164().to_owned()))
-    .bind(lead.source.as_str())
-    .bind(lead.status.as_str())
-    .bind(lead.follow_up.map(|t| t.0))
-    .bind(lead.assignee.map(|u| u.0))
-    .bind(i64::from(lead.deleted))
-    .bind(tags)
-    .bind(custom)
-    .bind(lead.notes.as_str())
-    .bind(lead.created_at.0)
-    .bind(lead.created_by.0)
-    .bind(lead.calls().count() as i64)
-    .bind(last.map(|(a, _)| a.at.0))
-    .bind(last.map(|(_, c)| c.outcome.as_str()))
-    .bind(seq)
-    .execute(&mut *conn)
-    .await?;
+/// Bring the projection rows of these leads up to date: each lead after a change, the
+/// lead before it (None if new; its calls are already projected) and the change's log
+/// position. Two statements for any number of leads (more past `MAX_PARAMS`).
+pub async fn upsert_all(conn: &mut AnyConnection, leads: &[(&Lead, Option<&Lead>, i64)]) -> Result<(), StoreError> {
+    const LEAD_COLUMNS: usize = 18;
+    for chunk in leads.chunks(MAX_PARAMS / LEAD_COLUMNS) {
+        // created_seq is the first change's position: set on insert, kept on update.
+        let sql = format!(
+            "INSERT INTO leads (lead_id, name, mobile, alt_mobile, source, status, follow_up, assignee, deleted, tags, custom, notes,
+                                created_at, created_by, call_count, last_call_at, last_outcome, updated_seq, created_seq)
+             VALUES {}
+             ON CONFLICT (lead_id) DO UPDATE SET
+                name = excluded.name, mobile = excluded.mobile, alt_mobile = excluded.alt_mobile, source = excluded.source,
+                status = excluded.status, follow_up = excluded.follow_up, assignee = excluded.assignee, deleted = excluded.deleted,
+                tags = excluded.tags, custom = excluded.custom, notes = excluded.notes, call_count = excluded.call_count,
+                last_call_at = excluded.last_call_at, last_outcome = excluded.last_outcome, updated_seq = excluded.updated_seq",
+            rows(chunk.len(), LEAD_COLUMNS, |first, width| {
+                let cols = plain(first, width);
+                format!("{}, ${})", &cols[..cols.len() - 1], first + width - 1)
+            })
+        );
+        let query = chunk.iter().fold(sqlx::query(&sql), |q, (lead, _, seq)| {
+            let last = lead.last_call();
+            q.bind(lead.id.as_str())
+                .bind(lead.name.as_str())
+                .bind(lead.mobile.e164())
+                .bind(lead.alt_mobile.as_ref().map(|m| m.e164()))
+                .bind(lead.source.as_str())
+                .bind(lead.status.as_str())
+                .bind(lead.follow_up.map(|t| t.0))
+                .bind(lead.assignee.map(|u| u.0))
+                .bind(i64::from(lead.deleted))
+                .bind(lead.tags.iter().cloned().collect::<Vec<_>>().join(","))
+                .bind(serde_json::to_string(&lead.custom).expect("string maps always serialise"))
+                .bind(lead.notes.as_str())
+                .bind(lead.created_at.0)
+                .bind(lead.created_by.0)
+                .bind(lead.calls().count() as i64)
+                .bind(last.map(|(a, _)| a.at.0))
+                .bind(last.map(|(_, c)| c.outcome.as_str()))
+                .bind(*seq)
+        });
+        query.execute(&mut *conn).await?;
+    }
 
-    let known: BTreeSet<&str> = before.map(|b| b.activities.iter().map(|a| a.id.as_str()).collect()).unwrap_or_default();
-    for (activity, call) in lead.calls().filter(|(a, _)| !known.contains(a.id.as_str())) {
-        sqlx::query(
+    // The calls each change added (re-sent ones are ignored by the key).
+    let calls: Vec<_> = leads
+        .iter()
+        .flat_map(|(lead, before, _)| {
+            let known: BTreeSet<&str> = before.map(|b| b.activities.iter().map(|a| a.id.as_str()).collect()).unwrap_or_default();
+            lead.calls().filter(move |(a, _)| !known.contains(a.id.as_str())).map(move |(a, c)| (*lead, a, c))
+        })
+        .collect();
+    for chunk in calls.chunks(MAX_PARAMS / 8) {
+        let sql = format!(
             "INSERT INTO call_activities (lead_id, activity_id, at, by_user, device, outcome, duration_secs, note)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (lead_id, activity_id) DO NOTHING",
-        )
-        .bind(lead.id.as_str())
-        .bind(activity.id.as_str())
-        .bind(activity.at.0)
-        .bind(activity.by.0)
-        .bind(activity.device.as_str())
-        .bind(call.outcome.as_str())
-        .bind(i64::from(call.duration_secs))
-        .bind(call.note.as_str())
-        .execute(&mut *conn)
-        .await?;
+             VALUES {} ON CONFLICT (lead_id, activity_id) DO NOTHING",
+            rows(chunk.len(), 8, plain)
+        );
+        let query = chunk.iter().fold(sqlx::query(&sql), |q, (lead, activity, call)| {
+            q.bind(lead.id.as_str())
+                .bind(activity.id.as_str())
+                .bind(activity.at.0)
+                .bind(activity.by.0)
+                .bind(activity.device.as_str())
+                .bind(call.outcome.as_str())
+                .bind(i64::from(call.duration_secs))
+                .bind(call.note.as_str())
+        });
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -96,7 +115,7 @@ pub async fn rebuild(conn: &mut AnyConnection) -> Result<RebuildReport, StoreErr
                     .await?;
             }
         }
-        upsert(conn, &lead, before.as_ref(), seq).await?;
+        upsert_all(conn, &[(&lead, before.as_ref(), seq)]).await?;
         entry.1 = Some(lead);
     }
     for (doc_id, (_, lead, created_seq, access_seq)) in &docs {

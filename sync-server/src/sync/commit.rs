@@ -117,10 +117,8 @@ async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<Option<Vec<i64>>>, Option<
     for d in jobs.iter().flat_map(|j| &j.batch.docs) {
         *ids.entry(&d.id).or_default() |= d.read_at.is_none();
     }
-    let mut current: BTreeMap<&DocId, Option<i64>> = BTreeMap::new();
-    for (id, creating) in ids {
-        current.insert(id, store::version_for_update(tx.conn(), db.backend, id, creating).await?);
-    }
+    let wanted: Vec<(&DocId, bool)> = ids.into_iter().collect();
+    let current = store::versions_for_update(tx.conn(), db.backend, &wanted).await?;
     let mut taken: BTreeSet<&DocId> = BTreeSet::new();
     let accepted: Vec<bool> = jobs
         .iter()
@@ -139,29 +137,28 @@ async fn commit(db: &Db, jobs: &[Job]) -> Result<(Vec<Option<Vec<i64>>>, Option<
     }
     let now_ms = crate::clock::now_ms();
     store::lock_log(tx.conn(), db.backend).await?;
-    let mut last_seq = None;
+    let appends: Vec<Append<'_>> = jobs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| accepted[*i])
+        .flat_map(|(_, job)| {
+            job.batch.docs.iter().map(move |d| Append {
+                id: &d.id,
+                snapshot: &d.snapshot,
+                new_changes: &d.new_changes,
+                before: d.before.as_ref(),
+                lead: d.lead.as_ref(),
+                existed: d.read_at.is_some(),
+                pushed_by: job.batch.pushed_by,
+                pushed_session: job.batch.pushed_session,
+                now_ms,
+            })
+        })
+        .collect();
+    let mut seqs = store::append_all(tx.conn(), &appends).await?.into_iter();
+    let last_seq = seqs.clone().max();
     for (i, job) in jobs.iter().enumerate().filter(|(i, _)| accepted[*i]) {
-        let mut seqs = Vec::with_capacity(job.batch.docs.len());
-        for d in &job.batch.docs {
-            let seq = store::append(
-                tx.conn(),
-                Append {
-                    id: &d.id,
-                    snapshot: &d.snapshot,
-                    new_changes: &d.new_changes,
-                    before: d.before.as_ref(),
-                    lead: d.lead.as_ref(),
-                    existed: d.read_at.is_some(),
-                    pushed_by: job.batch.pushed_by,
-                    pushed_session: job.batch.pushed_session,
-                    now_ms,
-                },
-            )
-            .await?;
-            last_seq = Some(seq);
-            seqs.push(seq);
-        }
-        stored[i] = Some(seqs);
+        stored[i] = Some(seqs.by_ref().take(job.batch.docs.len()).collect());
     }
     if let Some(seq) = last_seq {
         poke::notify_in_tx(tx.conn(), db.backend, seq).await?;
