@@ -274,7 +274,7 @@ impl Io {
     pub async fn edit_lead(
         &self,
         id: &LeadId,
-        f: impl FnOnce(&mut LeadDoc, &dialbook_core::lead::EditContext) -> Result<(), dialbook_core::lead::LeadError>,
+        f: impl Fn(&mut LeadDoc, &dialbook_core::lead::EditContext) -> Result<(), dialbook_core::lead::LeadError>,
     ) -> Result<(), String> {
         let repo = self.repo()?;
         let summary = repo.edit(id, now(), f).await.map_err(|e| e.to_string())?;

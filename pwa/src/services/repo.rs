@@ -10,17 +10,37 @@
 use super::{phone, platform};
 use super::store::{Result, Store, StoreError, StoredDoc, Tx};
 use automerge::{ActorId, AutoCommit, ChangeHash};
-use dialbook_core::lead::{EditContext, Lead, LeadDoc, LeadError, NewLead, read_lead};
+use dialbook_core::lead::{CallLog, EditContext, Lead, LeadDoc, LeadError, NewLead, read_lead};
 use dialbook_core::protocol::client::Effect;
 use dialbook_core::protocol::replica::ReplicaDoc;
 use dialbook_core::protocol::wire::{DocChanges, PullItem, PushRequest};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::team::{Team, read_team};
-use dialbook_core::{DocId, LeadId, Timestamp, UserId};
+use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
 use std::collections::BTreeMap;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+
+/// One edit made on a document: what it adds to the stored bytes and the lead's new
+/// summary.
+struct Edit {
+    changes: Vec<u8>,
+    summary: LeadSummary,
+}
+
+impl Edit {
+    fn make(
+        lead: &mut LeadDoc,
+        ctx: &EditContext,
+        f: &impl Fn(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+    ) -> std::result::Result<Self, EditError> {
+        let before = lead.heads();
+        f(lead, ctx)?;
+        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
+        Ok(Self { changes: lead.inner().save_after(&before), summary })
+    }
+}
 
 /// Who edits on this phone.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +126,44 @@ impl Repo {
         if let Ok(Some(stored)) = self.store.doc(&doc_id).await
             && let Ok(am) = AutoCommit::load(&stored.bytes)
         {
-            *self.warm.borrow_mut() = Some((doc_id, stored.bytes, am.with_actor(self.editor.actor.clone())));
+            let am = am.with_actor(self.editor.actor.clone());
+            self.rehearse(&am);
+            *self.warm.borrow_mut() = Some((doc_id, stored.bytes, am));
+        }
+    }
+
+    /// Log a call on a throwaway copy of the document, and drop it: the browser compiles
+    /// WebAssembly lazily, function by function, so the first real call logged would
+    /// otherwise pay for compiling the edit, the read-back and the save (tens of ms on a
+    /// slow phone) after the tap. Runs while the telecaller is on the call.
+    fn rehearse(&self, am: &AutoCommit) {
+        let mut copy = LeadDoc::from_autocommit(am.clone());
+        let before = copy.heads();
+        let call = CallLog {
+            outcome: CallOutcome::NoAnswer,
+            duration_secs: 0,
+            note: String::new(),
+            voice_note: None,
+            follow_up: None,
+        };
+        if copy.log_call(&self.ctx(platform::now()), &call).is_ok()
+            && let Ok(lead) = copy.read()
+        {
+            let _ = LeadSummary::of(&lead, phone::display);
+            let _ = copy.inner().save_after(&before);
+        }
+    }
+
+    /// The preloaded copy of `id` and the stored bytes it was loaded from, if it is the
+    /// one preloaded.
+    fn take_warm_any(&self, id: &DocId) -> Option<(Vec<u8>, AutoCommit)> {
+        let mut warm = self.warm.borrow_mut();
+        match warm.take() {
+            Some((d, bytes, am)) if d == *id => Some((bytes, am)),
+            other => {
+                *warm = other;
+                None
+            }
         }
     }
 
@@ -144,36 +201,59 @@ impl Repo {
         &self,
         id: &LeadId,
         now: Timestamp,
-        f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+        f: impl Fn(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
     ) -> std::result::Result<LeadSummary, EditError> {
         self.edit_clearing(id, now, f, None).await
     }
 
     /// [`Repo::edit`], also deleting the meta value `clear` in the same transaction (the
     /// outcome draft goes exactly when its call is stored).
+    ///
+    /// When the document was loaded ahead ([`Repo::warm_up`]), the edit is made on that
+    /// copy while IndexedDB reads the stored one, and kept if the two are the same bytes
+    /// (they differ only if something else stored the doc meanwhile, say a sync or another
+    /// tab; then `f` runs again on what is stored). So the Automerge work of a logged call
+    /// hides behind the read instead of following it.
     pub async fn edit_clearing(
         &self,
         id: &LeadId,
         now: Timestamp,
-        f: impl FnOnce(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
+        f: impl Fn(&mut LeadDoc, &EditContext) -> std::result::Result<(), LeadError>,
         clear: Option<&str>,
     ) -> std::result::Result<LeadSummary, EditError> {
         let doc_id = DocId::Lead(id.clone());
+        let ctx = self.ctx(now);
         let tx = self.store.begin()?;
-        let stored = tx.doc(&doc_id).await?.ok_or(EditError::NotOnPhone)?;
-        let mut lead = match self.take_warm(&doc_id, &stored.bytes) {
-            Some(am) => LeadDoc::from_autocommit(am),
-            None => LeadDoc::load(&stored.bytes, self.editor.actor.clone())?,
+        let (stored, ahead) = {
+            let mut read = std::pin::pin!(tx.doc(&doc_id));
+            // Poll once: that issues the read, and the edit below overlaps it.
+            let early = std::future::poll_fn(|cx| std::task::Poll::Ready(read.as_mut().poll(cx))).await;
+            let ahead = self.take_warm_any(&doc_id).and_then(|(bytes, am)| {
+                let mut lead = LeadDoc::from_autocommit(am);
+                let edit = Edit::make(&mut lead, &ctx, &f).ok()?;
+                Some((bytes, lead, edit))
+            });
+            let stored = match early {
+                std::task::Poll::Ready(stored) => stored,
+                std::task::Poll::Pending => read.await,
+            };
+            (stored, ahead)
         };
-        let before = lead.heads();
-        f(&mut lead, &self.ctx(now))?;
-        let summary = LeadSummary::of(&lead.read().map_err(LeadError::from)?, phone::display);
+        let stored = stored?.ok_or(EditError::NotOnPhone)?;
+        let (mut lead, edit) = match ahead {
+            Some((bytes, lead, edit)) if bytes == stored.bytes => (lead, edit),
+            _ => {
+                let mut lead = LeadDoc::load(&stored.bytes, self.editor.actor.clone())?;
+                let edit = Edit::make(&mut lead, &ctx, &f)?;
+                (lead, edit)
+            }
+        };
         // Append just this edit to the stored bytes (Automerge loads a save followed by
         // incremental chunks); now and then save whole, to keep loading fast.
         let acked = stored.acked();
         let (bytes, increments) = if stored.increments < MAX_INCREMENTS {
             let mut bytes = stored.bytes;
-            bytes.extend(lead.inner().save_after(&before));
+            bytes.extend(edit.changes);
             (bytes, stored.increments + 1)
         } else {
             (lead.inner().save_nocompress(), 0)
@@ -181,14 +261,14 @@ impl Repo {
         let mut new = StoredDoc::new(bytes, &lead.heads(), &acked);
         new.increments = increments;
         tx.put_doc(&doc_id, &new)?;
-        tx.put_summary(&summary)?;
+        tx.put_summary(&edit.summary)?;
         tx.set_dirty(&doc_id, true)?;
         if let Some(key) = clear {
             tx.delete_meta(key)?;
         }
         tx.commit().await?;
         *self.warm.borrow_mut() = Some((doc_id, new.bytes, lead.into_inner()));
-        Ok(summary)
+        Ok(edit.summary)
     }
 
     pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {

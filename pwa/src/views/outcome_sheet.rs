@@ -33,7 +33,10 @@ pub fn OutcomeSheet(props: &Props) -> Html {
     let ctx = use_context::<Ctx>().expect("context");
     let s = &ctx.state;
     let draft = &props.draft;
-    let busy = use_state(|| false);
+    // Set while a tap is being stored, against a second tap. Not state: re-rendering the
+    // sheet right after the tap would run in the middle of the write (the sheet closes
+    // when it is stored, ~20 ms later) and delay the moment the call is safe.
+    let busy = use_mut_ref(|| false);
     let listening = use_state(|| false);
     let Some(lead) = s.leads.get(&draft.lead).cloned() else { return html! {} };
     let rules = &s.team.rules;
@@ -46,17 +49,17 @@ pub fn OutcomeSheet(props: &Props) -> Html {
     let log = {
         let (ctx, draft, busy) = (ctx.clone(), draft.clone(), busy.clone());
         Callback::from(move |outcome: CallOutcome| {
-            if *busy {
+            if *busy.borrow() {
                 return;
             }
             let Some(io) = ctx.io.clone() else { return };
-            busy.set(true);
+            *busy.borrow_mut() = true;
             let (ctx, draft, busy) = (ctx.clone(), draft.clone(), busy.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 if let Err(e) = io.log_call(&ctx.state, &draft, outcome).await {
                     ctx.toast(e, true);
                 }
-                busy.set(false);
+                *busy.borrow_mut() = false;
             });
         })
     };
@@ -180,7 +183,7 @@ pub fn OutcomeSheet(props: &Props) -> Html {
                     { for CallOutcome::ALL.iter().enumerate().map(|(i, o)| {
                         let (log, o) = (log.clone(), *o);
                         html! {
-                            <button class={classes!("outcome", outcome_class(o))} data-outcome={o.as_str()} disabled={*busy}
+                            <button class={classes!("outcome", outcome_class(o))} data-outcome={o.as_str()}
                                     onclick={Callback::from(move |_| log.emit(o))}>
                                 <span class="label"><kbd>{ i + 1 }</kbd>{ o.label() }</span>
                                 <span class="then">{ preview(o) }</span>
