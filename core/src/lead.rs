@@ -16,7 +16,7 @@ mod edit;
 mod read;
 
 pub use crate::amdoc::SchemaError;
-pub use edit::{EditContext, LeadDoc, LeadError};
+pub use edit::{EditContext, LeadDoc, LeadEdit, LeadError};
 pub use read::read_lead;
 
 use crate::domain::{CallOutcome, LeadId, LeadStatus, PhoneNumber, Timestamp, UserId};
@@ -63,7 +63,7 @@ impl Lead {
 }
 
 /// The fields a new lead starts with.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewLead {
     pub id: LeadId,
     pub name: String,
@@ -115,7 +115,7 @@ pub struct CallRecord {
 }
 
 /// What the telecaller logs after a call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallLog {
     pub outcome: CallOutcome,
     pub duration_secs: u32,

@@ -7,6 +7,7 @@
 
 mod amdoc;
 pub mod domain;
+pub mod kernel;
 pub mod lead;
 pub mod priority;
 pub mod protocol;

@@ -24,7 +24,7 @@ pub struct Template {
 }
 
 /// The team settings as read from the team document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Team {
     pub rules: FollowUpRules,
     pub note_templates: Vec<Template>,

@@ -10,7 +10,7 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
 
 /// Who is editing, from where, and when. Handed in by the shell (sans-IO).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EditContext {
     pub user: UserId,
     pub device: String,
@@ -29,6 +29,20 @@ pub enum LeadError {
 
 pub struct LeadDoc {
     doc: AutoCommit,
+}
+
+/// One of the edits a device makes to a lead, as data: what a phone hands to the module
+/// that holds its documents (`crate::kernel`), where [`LeadDoc::apply`] makes it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum LeadEdit {
+    LogCall(CallLog),
+    FollowUp(Option<Timestamp>),
+    Name(String),
+    Mobile(PhoneNumber),
+    AltMobile(Option<PhoneNumber>),
+    Source(String),
+    Custom { key: String, value: Option<String> },
+    Notes(String),
 }
 
 impl LeadDoc {
@@ -110,6 +124,20 @@ impl LeadDoc {
 
     pub fn into_inner(self) -> AutoCommit {
         self.doc
+    }
+
+    /// Make `edit` (each edit is its own change, as when called directly).
+    pub fn apply(&mut self, ctx: &EditContext, edit: &LeadEdit) -> Result<(), LeadError> {
+        match edit {
+            LeadEdit::LogCall(call) => self.log_call(ctx, call),
+            LeadEdit::FollowUp(to) => self.set_follow_up(ctx, *to),
+            LeadEdit::Name(name) => self.set_name(ctx, name),
+            LeadEdit::Mobile(mobile) => self.set_mobile(ctx, mobile),
+            LeadEdit::AltMobile(alt) => self.set_alt_mobile(ctx, alt.as_ref()),
+            LeadEdit::Source(source) => self.set_source(ctx, source),
+            LeadEdit::Custom { key, value } => self.set_custom(ctx, key, value.as_deref()),
+            LeadEdit::Notes(text) => self.set_notes(ctx, text),
+        }
     }
 
     /// Log a call: append the call to the timeline, move the status on as the outcome
