@@ -3,19 +3,23 @@
 // content-hashed file names.
 import init from "/{{JS}}";
 
-// The phone-number module (libphonenumber; pwa/phone), imported when the app asks for it:
-// once the first screen is up. One load, shared; a failed load is tried again on the next
-// call.
-let phone;
-window.dialbookPhoneModule = () =>
-  (phone ??= import("/{{PHONE_JS}}")
-    .then(async (m) => {
-      await m.default({ module_or_path: "/{{PHONE_WASM}}" });
-      return m;
-    })
-    .catch((e) => {
-      phone = undefined;
-      throw e;
-    }));
+// The modules the app imports when it asks for them, once the first screen is up: the
+// documents (Automerge; pwa/docs) and phone numbers (libphonenumber; pwa/phone). One load
+// each, shared; a failed load is tried again on the next call.
+const later = (js, wasm) => {
+  let loading;
+  return () =>
+    (loading ??= import(js)
+      .then(async (m) => {
+        await m.default({ module_or_path: wasm });
+        return m;
+      })
+      .catch((e) => {
+        loading = undefined;
+        throw e;
+      }));
+};
+window.dialbookDocsModule = later("/{{DOCS_JS}}", "/{{DOCS_WASM}}");
+window.dialbookPhoneModule = later("/{{PHONE_JS}}", "/{{PHONE_WASM}}");
 
 init({ module_or_path: "/{{WASM}}" });

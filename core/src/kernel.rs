@@ -64,9 +64,11 @@ pub enum Request {
     /// Make `edits` on the lead `doc`, on these stored bytes, or with `on: None` on the
     /// warm copy (answered [`Reply::NotWarm`] if that is not `doc`; confirm with
     /// [`Request::Confirm`] that it was the stored one). Answered [`Reply::Edited`] with
-    /// what to store: the bytes with this edit's changes appended, or with `whole` a
-    /// whole save.
-    Edit { doc: DocId, on: Option<Vec<u8>>, editor: Editor, now: Timestamp, edits: Vec<LeadEdit>, whole: bool },
+    /// the change to append to the stored bytes.
+    Edit { doc: DocId, on: Option<Vec<u8>>, editor: Editor, now: Timestamp, edits: Vec<LeadEdit> },
+    /// The warm copy of `doc` saved whole (instead of appending one more change), as
+    /// [`Reply::Saved`]: now and then, to keep loading quick.
+    Save { doc: DocId },
     /// Was the last edit made on the warm copy made on `stored`?
     Confirm { doc: DocId, stored: Vec<u8> },
     /// A new lead.
@@ -124,7 +126,9 @@ pub enum FallbackStep {
 pub enum Reply {
     Done,
     NotWarm,
-    Edited { bytes: Vec<u8>, whole: bool, heads: Vec<Hash>, summary: LeadSummary },
+    Edited { changes: Vec<u8>, heads: Vec<Hash>, summary: LeadSummary },
+    Created { bytes: Vec<u8>, heads: Vec<Hash>, summary: LeadSummary },
+    Saved(Vec<u8>),
     Confirmed(bool),
     Lead(Option<Lead>),
     Team(Option<Team>),
@@ -179,8 +183,8 @@ fn edit_error(e: LeadError) -> Reply {
     }
 }
 
-fn replica(stored: &StoredBytes, actor: &[u8]) -> Result<ReplicaDoc, Reply> {
-    let doc = AutoCommit::load(&stored.bytes).map_err(damaged)?.with_actor(ActorId::from(actor));
+fn replica(stored: &StoredBytes, actor: &[u8]) -> Result<ReplicaDoc, automerge::AutomergeError> {
+    let doc = AutoCommit::load(&stored.bytes)?.with_actor(ActorId::from(actor));
     Ok(ReplicaDoc { doc, acked: change_hashes(&stored.acked) })
 }
 
@@ -236,15 +240,21 @@ impl Kernel {
                     Err(e) => damaged(e),
                 }
             }
-            Request::Edit { doc, on, editor, now, edits, whole } => self.edit(doc, on, &editor, now, &edits, whole),
+            Request::Edit { doc, on, editor, now, edits } => self.edit(doc, on, &editor, now, &edits),
+            Request::Save { doc } => match self.warm.as_mut().filter(|w| w.doc == doc) {
+                Some(w) => {
+                    w.base = w.am.save_nocompress();
+                    Reply::Saved(w.base.clone())
+                }
+                None => Reply::NotWarm,
+            },
             Request::Confirm { doc, stored } => Reply::Confirmed(
                 self.warm.as_ref().is_some_and(|w| w.doc == doc && w.edited_from.as_deref() == Some(stored.as_slice())),
             ),
             Request::Create { editor, now, new } => match LeadDoc::create(editor.actor(), &editor.ctx(now), new) {
                 Ok(mut lead) => match lead.read() {
-                    Ok(read) => Reply::Edited {
+                    Ok(read) => Reply::Created {
                         bytes: lead.inner().save_nocompress(),
-                        whole: true,
                         heads: hashes(&lead.heads()),
                         summary: summary(&read),
                     },
@@ -279,7 +289,7 @@ impl Kernel {
             }
             Request::HasUnpushed { stored } => match replica(&stored, &[0; 16]) {
                 Ok(mut rd) => Reply::Flag(rd.has_unpushed()),
-                Err(reply) => reply,
+                Err(e) => damaged(e),
             },
             Request::Apply { doc, stored: existing, pulled, actor } => match (existing, pulled) {
                 (None, Pulled::Snapshot(bytes)) => match AutoCommit::load(&bytes) {
@@ -291,7 +301,7 @@ impl Kernel {
                     let mut rd = match &existing {
                         Some(s) => match replica(s, &actor) {
                             Ok(rd) => rd,
-                            Err(reply) => return reply,
+                            Err(e) => return damaged(e),
                         },
                         None => ReplicaDoc::local(AutoCommit::new().with_actor(ActorId::from(actor.as_slice()))),
                     };
@@ -308,7 +318,7 @@ impl Kernel {
             Request::Revert { doc, stored: s, actor } => {
                 let mut rd = match replica(&s, &actor) {
                     Ok(rd) => rd,
-                    Err(reply) => return reply,
+                    Err(e) => return damaged(e),
                 };
                 match rd.revert_to_acked() {
                     Ok(()) => Reply::Stored(stored(&doc, &mut rd)),
@@ -318,7 +328,7 @@ impl Kernel {
             Request::FallbackStart { doc, stored: s, actor } => {
                 let mut rd = match replica(&s, &actor) {
                     Ok(rd) => rd,
-                    Err(reply) => return reply,
+                    Err(e) => return damaged(e),
                 };
                 let mut sync = FallbackSync::new();
                 let step = match sync.next_request(&doc, &mut rd) {
@@ -353,9 +363,9 @@ impl Kernel {
                 sync.finish(&mut synced);
                 let mut rd = match current {
                     Some(s) => {
-                        let mut rd = match replica(&s, &synced.doc.get_actor().to_bytes().to_vec()) {
+                        let mut rd = match replica(&s, synced.doc.get_actor().to_bytes()) {
                             Ok(rd) => rd,
-                            Err(reply) => return reply,
+                            Err(e) => return damaged(e),
                         };
                         if let Err(e) = rd.doc.merge(&mut synced.doc) {
                             return damaged(e);
@@ -370,7 +380,7 @@ impl Kernel {
         }
     }
 
-    fn edit(&mut self, doc: DocId, on: Option<Vec<u8>>, editor: &Editor, now: Timestamp, edits: &[LeadEdit], whole: bool) -> Reply {
+    fn edit(&mut self, doc: DocId, on: Option<Vec<u8>>, editor: &Editor, now: Timestamp, edits: &[LeadEdit]) -> Reply {
         // The warm copy if it is the one asked for, else a fresh load of the stored bytes.
         let warm = match self.warm.take() {
             Some(w) if w.doc == doc && on.as_ref().is_none_or(|bytes| *bytes == w.base) => Some(w),
@@ -400,18 +410,14 @@ impl Kernel {
             Ok(read) => read,
             Err(e) => return Reply::Invalid(e.to_string()),
         };
-        // Append just this edit to the stored bytes (Automerge loads a save followed by
-        // incremental chunks); on `whole`, save whole, to keep loading fast.
-        let bytes = if whole {
-            lead.inner().save_nocompress()
-        } else {
-            let mut bytes = base.clone();
-            bytes.extend(lead.inner().save_after(&before));
-            bytes
-        };
+        // The caller appends just this change to the stored bytes (Automerge loads a save
+        // followed by incremental chunks), so the warm copy is now those bytes.
+        let changes = lead.inner().save_after(&before);
         let heads = hashes(&lead.heads());
-        self.warm = Some(Warm { doc, base: bytes.clone(), edited_from: Some(base), am: lead.into_inner() });
-        Reply::Edited { bytes, whole, heads, summary: summary(&read) }
+        let mut now_stored = base.clone();
+        now_stored.extend_from_slice(&changes);
+        self.warm = Some(Warm { doc, base: now_stored, edited_from: Some(base), am: lead.into_inner() });
+        Reply::Edited { changes, heads, summary: summary(&read) }
     }
 }
 
@@ -470,9 +476,10 @@ mod tests {
         vec![LeadEdit::LogCall(CallLog { outcome, duration_secs: 30, note: String::new(), voice_note: None, follow_up: None })]
     }
 
-    fn edited(reply: Reply) -> (Vec<u8>, LeadSummary) {
+    /// The stored bytes after an edit on `base`.
+    fn edited(base: &[u8], reply: Reply) -> (Vec<u8>, LeadSummary) {
         match reply {
-            Reply::Edited { bytes, summary, .. } => (bytes, summary),
+            Reply::Edited { changes, summary, .. } => ([base, &changes].concat(), summary),
             other => panic!("expected an edit, got {other:?}"),
         }
     }
@@ -486,8 +493,8 @@ mod tests {
         let mut k = Kernel::new();
         let (doc, bytes) = stored_lead();
         k.handle(Request::Warm { doc: doc.clone(), bytes: bytes.clone(), editor: editor(1) });
-        let edit = Request::Edit { doc: doc.clone(), on: None, editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy), whole: false };
-        let (new, summary) = edited(k.handle(edit));
+        let edit = Request::Edit { doc: doc.clone(), on: None, editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy) };
+        let (new, summary) = edited(&bytes, k.handle(edit));
         assert_eq!(k.handle(Request::Confirm { doc: doc.clone(), stored: bytes.clone() }), Reply::Confirmed(true));
         assert!(new.starts_with(&bytes), "the change is appended to what was stored");
         assert_eq!(summary.call_count, 1);
@@ -503,12 +510,14 @@ mod tests {
         // Another tab logs a call on what is stored.
         let mut other = Kernel::new();
         let on = Some(bytes.clone());
-        let (theirs, _) = edited(other.handle(Request::Edit { doc: doc.clone(), on, editor: editor(2), now: Timestamp(4_000), edits: call(CallOutcome::NoAnswer), whole: true }));
-        let ours = Request::Edit { doc: doc.clone(), on: None, editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy), whole: false };
-        edited(k.handle(ours));
+        let (theirs, _) = edited(&bytes, other.handle(Request::Edit { doc: doc.clone(), on, editor: editor(2), now: Timestamp(4_000), edits: call(CallOutcome::NoAnswer) }));
+        let ours = Request::Edit { doc: doc.clone(), on: None, editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy) };
+        edited(&bytes, k.handle(ours));
         assert_eq!(k.handle(Request::Confirm { doc: doc.clone(), stored: theirs.clone() }), Reply::Confirmed(false));
-        let again = Request::Edit { doc: doc.clone(), on: Some(theirs), editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy), whole: false };
-        let (merged, summary) = edited(k.handle(again));
+        let again = Request::Edit { doc: doc.clone(), on: Some(theirs.clone()), editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy) };
+        let (merged, summary) = edited(&theirs, k.handle(again));
+        let Reply::Saved(whole) = k.handle(Request::Save { doc: doc.clone() }) else { panic!("the warm copy saves whole") };
+        assert_eq!(calls_in(&whole), 2);
         assert_eq!((calls_in(&merged), summary.call_count), (2, 2));
     }
 
@@ -517,9 +526,9 @@ mod tests {
         let mut k = Kernel::new();
         let (doc, bytes) = stored_lead();
         k.handle(Request::Warm { doc: doc.clone(), bytes, editor: editor(1) });
-        let bad = Request::Edit { doc: doc.clone(), on: None, editor: editor(1), now: Timestamp(5_000), edits: vec![LeadEdit::Name("  ".into())], whole: false };
+        let bad = Request::Edit { doc: doc.clone(), on: None, editor: editor(1), now: Timestamp(5_000), edits: vec![LeadEdit::Name("  ".into())] };
         assert!(matches!(k.handle(bad), Reply::Invalid(m) if !m.is_empty()));
-        let after = Request::Edit { doc, on: None, editor: editor(1), now: Timestamp(6_000), edits: call(CallOutcome::Busy), whole: false };
+        let after = Request::Edit { doc, on: None, editor: editor(1), now: Timestamp(6_000), edits: call(CallOutcome::Busy) };
         assert_eq!(k.handle(after), Reply::NotWarm);
     }
 
@@ -533,8 +542,8 @@ mod tests {
             panic!("a snapshot new to the device opens")
         };
         assert_eq!(summary.name, "Ravi Kumar");
-        let on = Some(snapshot);
-        let (bytes, _) = edited(k.handle(Request::Edit { doc: doc.clone(), on, editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy), whole: false }));
+        let on = Some(snapshot.clone());
+        let (bytes, _) = edited(&snapshot, k.handle(Request::Edit { doc: doc.clone(), on, editor: editor(1), now: Timestamp(5_000), edits: call(CallOutcome::Busy) }));
         let stored = StoredBytes { bytes, acked: heads };
         let Reply::Unpushed { changes, heads } = k.handle(Request::Unpushed { doc: doc.clone(), stored: stored.clone() }) else { panic!() };
         assert_eq!(changes.len(), 1);

@@ -3,7 +3,7 @@
 //! updates) to actions. Screens get the state and the IO through the [`Ctx`] context.
 
 use crate::io::Io;
-use crate::services::phone;
+use crate::services::{docs, phone};
 use crate::services::platform::{self, Listener, now};
 use crate::state::{Action, AppState, Draft, Phase, Screen, Sheet};
 use crate::views;
@@ -189,7 +189,8 @@ fn use_draft_persistence(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>
 }
 
 /// For the cold-start benchmark: the moment the queue (or its empty state) is on screen
-/// from local data. Then, not before, the phone-number module loads in the background.
+/// from local data. Then, not before, the document and phone-number modules load in the
+/// background (the sync loop or a dial may have asked for the first already).
 #[hook]
 fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
     let ready = state.phase == Phase::Ready;
@@ -197,6 +198,9 @@ fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
         if *ready {
             platform::mark("dialbook:queue-interactive");
             wasm_bindgen_futures::spawn_local(async {
+                if let Err(e) = docs::ready().await {
+                    platform::warn(&e.to_string());
+                }
                 if let Err(e) = phone::ready().await {
                     platform::warn(&e);
                 }

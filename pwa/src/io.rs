@@ -10,8 +10,7 @@ use crate::services::repo::{EditError, Editor, Repo};
 use crate::services::store::{Store, keys};
 use crate::services::sync::{self, SyncHandle, SyncUpdate};
 use crate::state::{Action, AppState, Draft};
-use automerge::ActorId;
-use dialbook_core::lead::{CallLog, LeadDoc, NewLead};
+use dialbook_core::lead::{CallLog, LeadEdit, NewLead};
 use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
 use std::cell::Cell;
 use std::cell::RefCell;
@@ -166,15 +165,15 @@ impl Io {
     }
 
     /// This install's Automerge actor, made once and kept.
-    async fn actor(&self) -> ActorId {
+    async fn actor(&self) -> Vec<u8> {
         if let Ok(Some(bytes)) = self.store.meta(keys::ACTOR).await
             && bytes.len() == 16
         {
-            return ActorId::from(bytes);
+            return bytes;
         }
         let bytes = platform::random_bytes::<16>();
         let _ = self.store.put_meta(keys::ACTOR, &bytes).await;
-        ActorId::from(bytes.to_vec())
+        bytes.to_vec()
     }
 
     fn repo(&self) -> Result<Rc<Repo>, String> {
@@ -230,7 +229,7 @@ impl Io {
         let follow_up = draft.follow_up_for(outcome, now, rules);
         let call = CallLog { outcome, duration_secs: draft.estimated_secs(now), note: draft.note.clone(), voice_note: None, follow_up };
         let summary = repo
-            .edit_clearing(&draft.lead, now, |doc: &mut LeadDoc, ctx| doc.log_call(ctx, &call), Some(keys::DRAFT))
+            .edit_clearing(&draft.lead, now, vec![LeadEdit::LogCall(call)], Some(keys::DRAFT))
             .await
             .map_err(|e: EditError| e.to_string())?;
         platform::measure("dialbook:outcome-durable", "dialbook:outcome-tap");
@@ -244,7 +243,7 @@ impl Io {
     /// Move the follow-up (snooze). Synced, so every device of the team agrees.
     pub async fn snooze(&self, lead: &LeadId, until: Timestamp, label: &str) -> Result<(), String> {
         let repo = self.repo()?;
-        let summary = repo.edit(lead, now(), |doc, ctx| doc.set_follow_up(ctx, Some(until))).await.map_err(|e| e.to_string())?;
+        let summary = repo.edit(lead, now(), vec![LeadEdit::FollowUp(Some(until))]).await.map_err(|e| e.to_string())?;
         self.dispatch.dispatch(Action::LeadsChanged { upserts: vec![summary], removed: vec![] });
         self.dispatch.dispatch(Action::CloseSheet);
         self.dispatch.dispatch(Action::Toast { text: format!("Snoozed · back {label}"), error: false });
@@ -271,13 +270,10 @@ impl Io {
         Ok(id)
     }
 
-    pub async fn edit_lead(
-        &self,
-        id: &LeadId,
-        f: impl Fn(&mut LeadDoc, &dialbook_core::lead::EditContext) -> Result<(), dialbook_core::lead::LeadError>,
-    ) -> Result<(), String> {
+    /// Save the lead form's changes (nothing to save is fine: no change is made).
+    pub async fn edit_lead(&self, id: &LeadId, edits: Vec<LeadEdit>) -> Result<(), String> {
         let repo = self.repo()?;
-        let summary = repo.edit(id, now(), f).await.map_err(|e| e.to_string())?;
+        let summary = repo.edit(id, now(), edits).await.map_err(|e| e.to_string())?;
         self.dispatch.dispatch(Action::LeadsChanged { upserts: vec![summary], removed: vec![] });
         self.changed(id);
         Ok(())

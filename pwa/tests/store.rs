@@ -6,9 +6,8 @@
 
 mod common;
 
-use automerge::ActorId;
-use common::{PRIYA, db_name, lead_doc};
-use dialbook_core::lead::{ActivityKind, CallLog};
+use common::{PRIYA, db_name, lead_doc, link_kernel};
+use dialbook_core::lead::{ActivityKind, CallLog, EditContext, LeadEdit};
 use dialbook_core::protocol::client::Effect;
 use dialbook_core::protocol::wire::{PullItem, RefusalCode};
 use dialbook_core::summary::LeadSummary;
@@ -22,7 +21,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn editor() -> Editor {
-    Editor { user: PRIYA, device: "Chrome on Android".into(), actor: ActorId::from([5u8; 16]) }
+    Editor { user: PRIYA, device: "Chrome on Android".into(), actor: vec![5; 16] }
 }
 
 #[wasm_bindgen_test]
@@ -67,6 +66,7 @@ async fn a_transaction_that_is_not_committed_leaves_nothing() {
 #[wasm_bindgen_test]
 async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clears_the_outbox() {
     let store = Rc::new(Store::open(&db_name("edit")).await.unwrap());
+    link_kernel();
     let repo = Repo::new(store.clone(), editor());
     // The lead arrives from the server first (a snapshot), so it starts clean.
     let mut server_doc = lead_doc(3, "Anita Iyer", 1_000);
@@ -77,7 +77,7 @@ async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clear
     assert!(store.outbox().await.unwrap().is_empty());
 
     let call = CallLog { outcome: CallOutcome::Interested, duration_secs: 95, note: "wants a quote".into(), voice_note: None, follow_up: Some(Timestamp(90_000)) };
-    let summary = repo.edit(&lead_id, Timestamp(5_000), |doc, ctx| doc.log_call(ctx, &call)).await.unwrap();
+    let summary = repo.edit(&lead_id, Timestamp(5_000), vec![LeadEdit::LogCall(call.clone())]).await.unwrap();
 
     assert_eq!(summary.status, LeadStatus::Interested);
     assert_eq!(summary.call_count, 1);
@@ -101,12 +101,13 @@ async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clear
 #[wasm_bindgen_test]
 async fn a_revoked_lead_is_gone_with_its_summary_and_unsent_edits() {
     let store = Rc::new(Store::open(&db_name("revoke")).await.unwrap());
+    link_kernel();
     let repo = Repo::new(store.clone(), editor());
     let mut doc = lead_doc(4, "Vikram Singh", 1_000);
     let lead_id = doc.read().unwrap().id;
     let id = DocId::Lead(lead_id.clone());
     repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: doc.save() })]).await.unwrap();
-    repo.edit(&lead_id, Timestamp(2_000), |d, ctx| d.set_notes(ctx, "call after 6")).await.unwrap();
+    repo.edit(&lead_id, Timestamp(2_000), vec![LeadEdit::Notes("call after 6".into())]).await.unwrap();
 
     let applied = repo.apply(vec![Effect::Apply(PullItem::Revoked { doc: id.clone() }), Effect::SaveCursor(b"c2".to_vec())]).await.unwrap();
 
@@ -120,9 +121,10 @@ async fn a_revoked_lead_is_gone_with_its_summary_and_unsent_edits() {
 #[wasm_bindgen_test]
 async fn an_edit_to_a_lead_not_on_the_phone_is_refused_without_writing() {
     let store = Rc::new(Store::open(&db_name("missing")).await.unwrap());
+    link_kernel();
     let repo = Repo::new(store.clone(), editor());
     let ghost = lead_doc(5, "Nobody", 1_000).read().unwrap().id;
-    let result = repo.edit(&ghost, Timestamp(2_000), |d, ctx| d.set_notes(ctx, "x")).await;
+    let result = repo.edit(&ghost, Timestamp(2_000), vec![LeadEdit::Notes("x".into())]).await;
     assert!(result.unwrap_err().to_string().contains("no longer on this phone"));
     assert!(store.outbox().await.unwrap().is_empty());
 }
@@ -130,6 +132,7 @@ async fn an_edit_to_a_lead_not_on_the_phone_is_refused_without_writing() {
 #[wasm_bindgen_test]
 async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
     let store = Rc::new(Store::open(&db_name("increments")).await.unwrap());
+    link_kernel();
     let repo = Repo::new(store.clone(), editor());
     let mut doc = lead_doc(6, "Meena Nair", 1_000);
     let first = doc.read().unwrap();
@@ -138,7 +141,7 @@ async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
     repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: doc.save() })]).await.unwrap();
 
     for n in 0..60 {
-        repo.edit(&lead_id, Timestamp(2_000 + n), |d, ctx| d.set_notes(ctx, &format!("note {n}"))).await.unwrap();
+        repo.edit(&lead_id, Timestamp(2_000 + n), vec![LeadEdit::Notes(format!("note {n}"))]).await.unwrap();
     }
 
     let lead = repo.lead(&lead_id).await.unwrap().unwrap();
@@ -153,6 +156,7 @@ async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
 async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhile() {
     let name = db_name("preloaded");
     let store = Rc::new(Store::open(&name).await.unwrap());
+    link_kernel();
     let repo = Repo::new(store.clone(), editor());
     let mut server_doc = lead_doc(6, "Farhan Ali", 1_000);
     let lead_id = server_doc.read().unwrap().id;
@@ -161,13 +165,17 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
 
     // This tab pre-loads the lead (the telecaller is on the call)…
     repo.warm_up(&lead_id).await;
-    // …and another tab, with its own repo over the same database, logs a call on it.
-    let other_tab = Repo::new(Rc::new(Store::open(&name).await.unwrap()), editor());
+    // …and another tab (with a document module of its own) stores a call on it.
     let busy = CallLog { outcome: CallOutcome::Busy, duration_secs: 0, note: "other tab".into(), voice_note: None, follow_up: None };
-    other_tab.edit(&lead_id, Timestamp(4_000), |doc, ctx| doc.log_call(ctx, &busy)).await.unwrap();
+    let ctx = EditContext { user: PRIYA, device: "Other tab".into(), now: Timestamp(4_000) };
+    server_doc.log_call(&ctx, &busy).unwrap();
+    let before = store.doc(&id).await.unwrap().unwrap();
+    let tx = store.begin().unwrap();
+    tx.put_doc(&id, &StoredDoc::new(server_doc.save(), &server_doc.heads(), &before.acked())).unwrap();
+    tx.commit().await.unwrap();
 
     let call = CallLog { outcome: CallOutcome::Interested, duration_secs: 60, note: "this tab".into(), voice_note: None, follow_up: None };
-    let summary = repo.edit(&lead_id, Timestamp(5_000), |doc, ctx| doc.log_call(ctx, &call)).await.unwrap();
+    let summary = repo.edit(&lead_id, Timestamp(5_000), vec![LeadEdit::LogCall(call.clone())]).await.unwrap();
 
     assert_eq!(summary.call_count, 2, "the summary counts both calls");
     let lead = repo.lead(&lead_id).await.unwrap().unwrap();
@@ -184,7 +192,7 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
     // With nothing in between, the pre-loaded path stores the call as well.
     repo.warm_up(&lead_id).await;
     let again = CallLog { outcome: CallOutcome::Callback, duration_secs: 30, note: "third".into(), voice_note: None, follow_up: None };
-    assert_eq!(repo.edit(&lead_id, Timestamp(6_000), |doc, ctx| doc.log_call(ctx, &again)).await.unwrap().call_count, 3);
+    assert_eq!(repo.edit(&lead_id, Timestamp(6_000), vec![LeadEdit::LogCall(again)]).await.unwrap().call_count, 3);
     assert_eq!(repo.lead(&lead_id).await.unwrap().unwrap().activities.len(), lead.activities.len() + 1);
 }
 
@@ -193,6 +201,7 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
 #[wasm_bindgen_test]
 async fn a_refused_new_lead_leaves_the_phone_with_a_message_that_names_it() {
     let store = Rc::new(Store::open(&db_name("refused")).await.unwrap());
+    link_kernel();
     let repo = Repo::new(store.clone(), editor());
     let added = repo.create(Timestamp(1_000), common::new_lead(9, "Ravi Kumar")).await.unwrap();
     let id = DocId::Lead(added.id.clone());

@@ -79,6 +79,9 @@ pub mod keys {
     pub const SKIPS: &str = "skips";
     /// The team's people, id → name (JSON).
     pub const MEMBERS: &str = "members";
+    /// The team's settings as last read from the team document (postcard), so the app
+    /// starts with them before its document module has loaded.
+    pub const TEAM: &str = "team";
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -112,6 +115,15 @@ impl StoredDoc {
     /// `bytes` of a document whose heads are `heads`, of which the server has `acked`.
     pub fn new(bytes: Vec<u8>, heads: &[ChangeHash], acked: &[ChangeHash]) -> Self {
         Self { bytes, acked: raw(acked), increments: 0, heads: raw(heads) }
+    }
+
+    /// [`StoredDoc::new`] with hashes as raw bytes.
+    pub fn from_raw(bytes: Vec<u8>, heads: Vec<[u8; 32]>, acked: Vec<[u8; 32]>) -> Self {
+        Self { bytes, acked, increments: 0, heads }
+    }
+
+    pub fn acked_raw(&self) -> &[[u8; 32]] {
+        &self.acked
     }
 
     /// The same bytes, with what the server is now known to have.

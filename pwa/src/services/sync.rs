@@ -10,7 +10,7 @@ use super::api::{self, NetError};
 use super::platform::{self, Listener};
 use super::repo::{Applied, Repo};
 use dialbook_core::protocol::client::{Action, ClientConfig, Effect, Event, Status, SyncClient};
-use dialbook_core::protocol::fallback::{FallbackError, FallbackSync};
+use dialbook_core::kernel::FallbackStep;
 use dialbook_core::protocol::wire::{DocSyncResponse, Progress, PullResponse, PushResponse};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::team::Team;
@@ -295,40 +295,41 @@ impl Shell {
     /// The per-doc Automerge sync for a doc whose heads the server could not place. If
     /// the network fails halfway, the doc stays dirty and the next push tries again.
     async fn fallback(&mut self, doc: DocId) {
-        let mut rd = match self.repo.replica(&doc).await {
-            Ok(Some(rd)) => rd,
+        let mut step = match self.repo.fallback_start(&doc).await {
+            Ok(Some(step)) => step,
             Ok(None) => return,
             Err(e) => {
                 self.say(SyncUpdate::Trouble(e.to_string()));
                 return;
             }
         };
-        let mut sync = FallbackSync::new();
-        while let Some(req) = sync.next_request(&doc, &mut rd) {
-            match api::sync::<_, DocSyncResponse>(&self.token, "/api/sync/doc", &req).await {
-                Ok(resp) => match sync.receive(&mut rd, resp) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(FallbackError::Refused { code, message }) => {
-                        // As for a refused push: back to what the server has, and say why.
-                        let refused = vec![Effect::Refused { doc, code, message }];
-                        Box::pin(self.carry_out(refused)).await;
-                        return;
-                    }
-                    Err(e) => {
-                        self.say(SyncUpdate::Trouble(e.to_string()));
+        loop {
+            match step {
+                FallbackStep::Send(req) => match api::sync::<_, DocSyncResponse>(&self.token, "/api/sync/doc", &req).await {
+                    Ok(resp) => match self.repo.fallback_receive(&doc, resp) {
+                        Ok(next) => step = next,
+                        Err(e) => step = FallbackStep::Failed(e.to_string()),
+                    },
+                    Err(_) => {
                         self.client.still_dirty(doc);
                         return;
                     }
                 },
-                Err(_) => {
+                FallbackStep::Done => break,
+                FallbackStep::Refused { code, message } => {
+                    // As for a refused push: back to what the server has, and say why.
+                    let refused = vec![Effect::Refused { doc, code, message }];
+                    Box::pin(self.carry_out(refused)).await;
+                    return;
+                }
+                FallbackStep::Failed(message) => {
+                    self.say(SyncUpdate::Trouble(message));
                     self.client.still_dirty(doc);
                     return;
                 }
             }
         }
-        sync.finish(&mut rd);
-        match self.repo.finish_fallback(&doc, rd).await {
+        match self.repo.finish_fallback(&doc).await {
             Ok((applied, dirty)) => {
                 if dirty {
                     self.client.still_dirty(doc);

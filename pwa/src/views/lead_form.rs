@@ -6,7 +6,7 @@ use crate::app::Ctx;
 use crate::format;
 use crate::services::{phone, platform};
 use crate::state::Screen;
-use dialbook_core::lead::{Lead, NewLead};
+use dialbook_core::lead::{Lead, LeadEdit, NewLead};
 use dialbook_core::{LeadId, PhoneNumber};
 use std::collections::{BTreeMap, BTreeSet};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -150,23 +150,24 @@ pub fn LeadForm(props: &Props) -> Html {
                 let result = match (&id, &*original) {
                     (Some(id), Some(old)) => {
                         let old = old.clone();
-                        io.edit_lead(id, move |doc, cx| {
-                            if old.name != f.name.trim() { doc.set_name(cx, &f.name)?; }
-                            if old.mobile != mobile { doc.set_mobile(cx, &mobile)?; }
-                            if old.alt_mobile != alt { doc.set_alt_mobile(cx, alt.as_ref())?; }
-                            if old.source != f.source.trim() { doc.set_source(cx, &f.source)?; }
-                            for (key, _, _) in CUSTOM {
-                                let new = custom.get(key).map(String::as_str);
-                                if old.custom.get(key).map(String::as_str) != new { doc.set_custom(cx, key, new)?; }
+                        let mut edits = Vec::new();
+                        if old.name != f.name.trim() { edits.push(LeadEdit::Name(f.name.clone())); }
+                        if old.mobile != mobile { edits.push(LeadEdit::Mobile(mobile)); }
+                        if old.alt_mobile != alt { edits.push(LeadEdit::AltMobile(alt)); }
+                        if old.source != f.source.trim() { edits.push(LeadEdit::Source(f.source.clone())); }
+                        for (key, _, _) in CUSTOM {
+                            let new = custom.get(key);
+                            if old.custom.get(key) != new {
+                                edits.push(LeadEdit::Custom { key: (*key).to_owned(), value: new.cloned() });
                             }
-                            if old.notes != f.notes { doc.set_notes(cx, &f.notes)?; }
-                            // Compared as the field shows it (to the minute): an untouched
-                            // field must not rewrite a follow-up set to the second by a rule.
-                            if old.follow_up.map(|t| format::to_input(t, &rules)).unwrap_or_default() != f.follow_up {
-                                doc.set_follow_up(cx, follow_up)?;
-                            }
-                            Ok(())
-                        })
+                        }
+                        if old.notes != f.notes { edits.push(LeadEdit::Notes(f.notes.clone())); }
+                        // Compared as the field shows it (to the minute): an untouched
+                        // field must not rewrite a follow-up set to the second by a rule.
+                        if old.follow_up.map(|t| format::to_input(t, &rules)).unwrap_or_default() != f.follow_up {
+                            edits.push(LeadEdit::FollowUp(follow_up));
+                        }
+                        io.edit_lead(id, edits)
                         .await
                         .map(|()| id.clone())
                     }
