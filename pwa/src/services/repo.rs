@@ -76,7 +76,6 @@ pub struct Applied {
 /// loading stays fast.
 const MAX_INCREMENTS: u16 = 24;
 
-
 pub struct Repo {
     pub store: Rc<Store>,
     pub editor: Editor,
@@ -174,16 +173,17 @@ impl Repo {
             Some(reply) if confirmed => reply,
             _ => docs::call(&edit(Some(stored.bytes.clone())))?,
         };
-        let (changes, heads, mut summary) = match reply {
+        let (changes, heads, summary) = match reply {
             Reply::Edited { changes, heads, summary } => (changes, heads, summary),
             Reply::Invalid(message) => return Err(EditError::Invalid(message)),
             other => return Err(unexpected(other).into()),
         };
-        summary.mobile_display = phone::display(&summary.mobile);
+        let summary = formatted(summary);
+        let acked = stored.acked_raw().to_vec();
         // Append just this edit to the stored bytes; now and then save whole, to keep
         // loading fast.
         let (bytes, increments) = if stored.increments < MAX_INCREMENTS {
-            let mut bytes = stored.bytes.clone();
+            let mut bytes = stored.bytes;
             bytes.extend(changes);
             (bytes, stored.increments + 1)
         } else {
@@ -192,7 +192,7 @@ impl Repo {
                 other => return Err(unexpected(other).into()),
             }
         };
-        let mut new = StoredDoc::from_raw(bytes, heads, stored.acked_raw().to_vec());
+        let mut new = StoredDoc::from_raw(bytes, heads, acked);
         new.increments = increments;
         tx.put_doc(&doc, &new)?;
         tx.put_summary(&summary)?;
@@ -207,12 +207,11 @@ impl Repo {
     pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {
         docs::ready().await?;
         let doc = DocId::Lead(new.id.clone());
-        let (bytes, heads, mut summary) = match docs::call(&Request::Create { editor: self.editor.clone(), now, new })? {
-            Reply::Created { bytes, heads, summary } => (bytes, heads, summary),
+        let (bytes, heads, summary) = match docs::call(&Request::Create { editor: self.editor.clone(), now, new })? {
+            Reply::Created { bytes, heads, summary } => (bytes, heads, formatted(summary)),
             Reply::Invalid(message) => return Err(EditError::Invalid(message)),
             other => return Err(unexpected(other).into()),
         };
-        summary.mobile_display = phone::display(&summary.mobile);
         let tx = self.store.begin()?;
         tx.put_doc(&doc, &StoredDoc::from_raw(bytes, heads, Vec::new()))?;
         tx.put_summary(&summary)?;
@@ -371,8 +370,8 @@ impl Repo {
     fn put_stored(&self, tx: &Tx<'_>, doc: &DocId, stored: StoredDoc, shown: Shown, out: &mut Applied) -> Result<()> {
         tx.put_doc(doc, &stored)?;
         match shown {
-            Shown::Lead(mut summary) => {
-                summary.mobile_display = phone::display(&summary.mobile);
+            Shown::Lead(summary) => {
+                let summary = formatted(summary);
                 tx.put_summary(&summary)?;
                 out.upserts.push(summary);
             }
@@ -427,6 +426,13 @@ impl Repo {
         tx.commit().await?;
         Ok((out, dirty))
     }
+}
+
+/// A summary from the document module with its number formatted for showing (the module
+/// has no libphonenumber: it leaves the E.164 form).
+fn formatted(mut summary: LeadSummary) -> LeadSummary {
+    summary.mobile_display = phone::display(&summary.mobile);
+    summary
 }
 
 /// Load the phone-number module if it is not yet (a first sync, or a pull soon after
