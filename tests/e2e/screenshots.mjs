@@ -6,12 +6,23 @@
 // Not a test: it checks only that each screen was reached. Look at the pictures.
 //
 // "Due now" lists the follow-ups due today. A lead's follow-up is set by logging a call,
-// so this logs a few calls first (the team's rules set their follow-ups).
+// so this logs a few calls first (the team's rules set their follow-ups). After working
+// hours the rules move every follow-up to the next morning and "Due now" would be empty,
+// so the phone's clock is pinned to the next 11:00 in India (the leads were imported
+// before it, as on a real morning).
 
 import path from 'node:path';
 import { OUTCOME_LABELS, Phone, ROOT, SCREENSHOT_DIR, Server, ms, sampleLeads, seedTelecaller, waitFor } from './harness.mjs';
 
 const shots = [];
+
+/** The next 11:00 IST (05:30 UTC) from now: mid-morning of a working day. */
+function nextMorning() {
+  const t = new Date();
+  if (t.getUTCHours() * 60 + t.getUTCMinutes() >= 5 * 60 + 30) t.setUTCDate(t.getUTCDate() + 1);
+  t.setUTCHours(5, 30, 0, 0);
+  return t;
+}
 
 /** The current screen in light and in dark, as <name>-light.png and <name>-dark.png. */
 async function both(p, name) {
@@ -40,6 +51,7 @@ let p;
 try {
   const { telecaller, report } = await seedTelecaller(server, sampleLeads(60), { username: 'priya', displayName: 'Priya S.' });
   p = await Phone.open(server, { name: 'screenshots' });
+  await p.page.clock.setFixedTime(nextMorning());
   await p.loginAndSync(telecaller);
   await p.waitWaiting(0);
 
