@@ -105,6 +105,7 @@ try {
   const cdp = await throttle(p);
   const outcomes = ['no_answer', 'busy', 'no_answer', 'not_interested', 'interested'];
   const durable = new Map();
+  const phases = new Map();
   for (let i = 0; i < CALLS; i++) {
     // Not `logCall`: this measures the write, whichever lead the queue shows next.
     await p.dial();
@@ -112,10 +113,19 @@ try {
     await new Promise((resolve) => setTimeout(resolve, CALL_MS));
     await p.sheet().locator(`button[data-outcome=${outcomes[i % outcomes.length]}]`).tap();
     await p.sheet().waitFor({ state: 'hidden', timeout: ms(10_000) });
-    const entries = await p.page.evaluate(() =>
-      performance.getEntriesByName('dialbook:outcome-durable', 'measure').map((m) => [m.startTime, m.duration]),
-    );
-    for (const [start, duration] of entries) durable.set(start, duration);
+    const entries = await p.page.evaluate(() => {
+      // Where the time goes: the first mark of each step after the tap.
+      const after = (name, t) => performance.getEntriesByName(name, 'mark').find((m) => m.startTime >= t)?.startTime;
+      return performance.getEntriesByName('dialbook:outcome-durable', 'measure').map((m) => [
+        m.startTime,
+        m.duration,
+        ['dialbook:edit-ahead', 'dialbook:edit-issued', 'dialbook:edit-read'].map((name) => after(name, m.startTime) - m.startTime),
+      ]);
+    });
+    for (const [start, duration, steps] of entries) {
+      durable.set(start, duration);
+      phases.set(start, steps);
+    }
   }
   await cdp.detach();
   if (durable.size < CALLS) throw new Error(`${CALLS} calls logged but only ${durable.size} dialbook:outcome-durable measures`);
@@ -123,6 +133,12 @@ try {
   console.log(`\n(b) ${CALLS} calls logged from the queue, online, ${THROTTLE}× CPU, each call ${CALL_MS / 1000} s`);
   line('outcome tap → durable in IndexedDB', `p50 ${d.p50.toFixed(1)} ms`);
   line('', `p95 ${d.p95.toFixed(1)} ms`, `goal ≤ 30 ms   (max ${d.max.toFixed(1)})`);
+  // The same taps, step by step (ms after the tap, p50 / p95).
+  const steps = ['edit made on the loaded copy', 'its writes issued', 'stored doc read (then commit)'];
+  steps.forEach((label, i) => {
+    const s = percentiles([...phases.values()].map((v) => v[i]).filter(Number.isFinite));
+    if (s.n) line(`  tap → ${label}`, `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms`, `(n=${s.n})`);
+  });
   await p.waitWaiting(0, 60_000);
 
   // ---- (c) first-load transfer ---------------------------------------------------------
