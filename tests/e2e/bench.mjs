@@ -119,7 +119,7 @@ try {
       return performance.getEntriesByName('dialbook:outcome-durable', 'measure').map((m) => [
         m.startTime,
         m.duration,
-        ['dialbook:edit-ahead', 'dialbook:edit-issued', 'dialbook:edit-read'].map((name) => after(name, m.startTime) - m.startTime),
+        ['dialbook:edit-ahead', 'dialbook:edit-read', 'dialbook:edit-issued'].map((name) => after(name, m.startTime) - m.startTime),
       ]);
     });
     for (const [start, duration, steps] of entries) {
@@ -134,7 +134,7 @@ try {
   line('outcome tap → durable in IndexedDB', `p50 ${d.p50.toFixed(1)} ms`);
   line('', `p95 ${d.p95.toFixed(1)} ms`, `goal ≤ 30 ms   (max ${d.max.toFixed(1)})`);
   // The same taps, step by step (ms after the tap, p50 / p95).
-  const steps = ['edit made on the loaded copy', 'its writes issued', 'stored doc read (then commit)'];
+  const steps = ['edit made on the loaded copy', 'stored doc read (the edit confirmed)', 'writes issued (then commit)'];
   steps.forEach((label, i) => {
     const s = percentiles([...phases.values()].map((v) => v[i]).filter(Number.isFinite));
     if (s.n) line(`  tap → ${label}`, `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms`, `(n=${s.n})`);

@@ -18,7 +18,6 @@ use dialbook_core::summary::LeadSummary;
 use dialbook_core::team::Team;
 use dialbook_core::{DocId, LeadId, Timestamp};
 use automerge::ChangeHash;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
@@ -80,14 +79,11 @@ const MAX_INCREMENTS: u16 = 24;
 pub struct Repo {
     pub store: Rc<Store>,
     pub editor: Editor,
-    /// The doc the document module holds loaded ([`Repo::warm_up`], or the last edit), as
-    /// stored when it was loaded: what an edit made on that copy is confirmed against.
-    warm: RefCell<Option<(DocId, StoredDoc)>>,
 }
 
 impl Repo {
     pub fn new(store: Rc<Store>, editor: Editor) -> Self {
-        Self { store, editor, warm: RefCell::new(None) }
+        Self { store, editor }
     }
 
     /// Load a lead's document ahead of an edit that is likely soon (the call just dialled).
@@ -95,9 +91,8 @@ impl Repo {
         let doc = DocId::Lead(id.clone());
         if docs::ready().await.is_ok()
             && let Ok(Some(stored)) = self.store.doc(&doc).await
-            && let Ok(Reply::Done) = docs::call(&Request::Warm { doc: doc.clone(), bytes: stored.bytes.clone(), editor: self.editor.clone() })
         {
-            self.warm.replace(Some((doc, stored)));
+            let _ = docs::call(&Request::Warm { doc, bytes: stored.bytes, editor: self.editor.clone() });
         }
     }
 
@@ -145,12 +140,10 @@ impl Repo {
     /// outcome draft goes exactly when its call is stored).
     ///
     /// When the document was loaded ahead ([`Repo::warm_up`]), the edit is made on that
-    /// copy and its writes are issued at once, behind a read of the stored doc in the same
-    /// transaction; the transaction commits only if that read shows the very bytes the
-    /// copy was loaded from. If something else stored the doc meanwhile (a sync, another
-    /// tab), the transaction is dropped, so none of its writes land, and the edit is made
-    /// again on what is stored. So neither the Automerge work nor the writes of a logged
-    /// call wait for the read: IndexedDB does them while the page is busy with the tap.
+    /// copy while IndexedDB reads the stored one, and kept if the copy was loaded from
+    /// those very bytes (they differ only if something else stored the doc meanwhile, say
+    /// a sync or another tab; then the edit is made again on what is stored). So the
+    /// Automerge work of a logged call hides behind the read instead of following it.
     pub async fn edit_clearing(
         &self,
         id: &LeadId,
@@ -161,91 +154,57 @@ impl Repo {
         docs::ready().await?;
         let doc = DocId::Lead(id.clone());
         let edit = |on: Option<Vec<u8>>| Request::Edit { doc: doc.clone(), on, editor: self.editor.clone(), now, edits: edits.clone() };
-        let base = self.warm.borrow().as_ref().filter(|(d, _)| *d == doc).map(|(_, b)| b.clone());
-        {
-            let tx = self.store.begin()?;
-            let (stored, written) = {
-                let mut read = std::pin::pin!(tx.doc(&doc));
-                // Poll once: that issues the read, and the work below overlaps it.
-                let early = std::future::poll_fn(|cx| std::task::Poll::Ready(read.as_mut().poll(cx))).await;
-                let ahead = base.map(|base| (docs::call(&edit(None)), base));
-                let written = match ahead {
-                    Some((Ok(Reply::Edited { changes, heads, summary }), base)) => {
-                        super::platform::mark("dialbook:edit-ahead");
-                        let (summary, new) = self.put_edit(&tx, &doc, &base, changes, heads, summary, clear)?;
-                        Some((base, summary, new))
-                    }
-                    Some((Ok(Reply::Invalid(message)), _)) => return Err(EditError::Invalid(message)),
-                    _ => None,
-                };
-                let stored = match early {
-                    std::task::Poll::Ready(stored) => stored,
-                    std::task::Poll::Pending => read.await,
-                };
-                (stored?, written)
-            };
-            super::platform::mark("dialbook:edit-read");
-            if let Some((base, summary, new)) = written
-                && stored.as_ref() == Some(&base)
-                && docs::call(&Request::Confirm { doc: doc.clone(), stored: base.bytes })? == Reply::Confirmed(true)
-            {
-                tx.commit().await?;
-                self.warm.replace(Some((doc, new)));
-                return Ok(summary);
-            }
-            // Dropped uncommitted: whatever it wrote is rolled back.
-        }
-        // Not loaded ahead, or stored anew since: edit what is stored now.
         let tx = self.store.begin()?;
-        let stored = tx.doc(&doc).await?.ok_or(EditError::NotOnPhone)?;
-        let (changes, heads, summary) = match docs::call(&edit(Some(stored.bytes.clone())))? {
+        let (stored, ahead) = {
+            let mut read = std::pin::pin!(tx.doc(&doc));
+            // Poll once: that issues the read, and the edit below overlaps it.
+            let early = std::future::poll_fn(|cx| std::task::Poll::Ready(read.as_mut().poll(cx))).await;
+            let ahead = docs::call(&edit(None)).ok();
+            super::platform::mark("dialbook:edit-ahead");
+            let stored = match early {
+                std::task::Poll::Ready(stored) => stored,
+                std::task::Poll::Pending => read.await,
+            };
+            (stored, ahead)
+        };
+        super::platform::mark("dialbook:edit-read");
+        let stored = stored?.ok_or(EditError::NotOnPhone)?;
+        let confirmed = matches!(ahead, Some(Reply::Edited { .. }))
+            && docs::call(&Request::Confirm { doc: doc.clone(), stored: stored.bytes.clone() })? == Reply::Confirmed(true);
+        let reply = match ahead {
+            Some(reply) if confirmed => reply,
+            _ => docs::call(&edit(Some(stored.bytes.clone())))?,
+        };
+        let (changes, heads, summary) = match reply {
             Reply::Edited { changes, heads, summary } => (changes, heads, summary),
             Reply::Invalid(message) => return Err(EditError::Invalid(message)),
             other => return Err(unexpected(other).into()),
         };
-        let (summary, new) = self.put_edit(&tx, &doc, &stored, changes, heads, summary, clear)?;
-        tx.commit().await?;
-        self.warm.replace(Some((doc, new)));
-        Ok(summary)
-    }
-
-    /// Issue the writes of an edit made on `base`: the doc with `changes`, its summary, its
-    /// outbox entry, and the deletion of `clear`. Returns the summary and the doc as stored.
-    #[allow(clippy::too_many_arguments)]
-    fn put_edit(
-        &self,
-        tx: &Tx<'_>,
-        doc: &DocId,
-        base: &StoredDoc,
-        changes: Vec<u8>,
-        heads: Vec<[u8; 32]>,
-        summary: LeadSummary,
-        clear: Option<&str>,
-    ) -> Result<(LeadSummary, StoredDoc)> {
         let summary = formatted(summary);
+        let acked = stored.acked_raw().to_vec();
         // Append just this edit to the stored bytes; now and then save whole, to keep
         // loading fast.
-        let (bytes, increments) = if base.increments < MAX_INCREMENTS {
-            let mut bytes = Vec::with_capacity(base.bytes.len() + changes.len());
-            bytes.extend_from_slice(&base.bytes);
+        let (bytes, increments) = if stored.increments < MAX_INCREMENTS {
+            let mut bytes = stored.bytes;
             bytes.extend(changes);
-            (bytes, base.increments + 1)
+            (bytes, stored.increments + 1)
         } else {
             match docs::call(&Request::Save { doc: doc.clone() })? {
                 Reply::Saved(bytes) => (bytes, 0),
-                other => return Err(unexpected(other)),
+                other => return Err(unexpected(other).into()),
             }
         };
-        let mut new = StoredDoc::from_raw(bytes, heads, base.acked_raw().to_vec());
+        let mut new = StoredDoc::from_raw(bytes, heads, acked);
         new.increments = increments;
-        tx.put_doc(doc, &new)?;
+        tx.put_doc(&doc, &new)?;
         tx.put_summary(&summary)?;
-        tx.set_dirty(doc, true)?;
+        tx.set_dirty(&doc, true)?;
         if let Some(key) = clear {
             tx.delete_meta(key)?;
         }
         super::platform::mark("dialbook:edit-issued");
-        Ok((summary, new))
+        tx.commit().await?;
+        Ok(summary)
     }
 
     pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {
