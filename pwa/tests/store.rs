@@ -174,8 +174,8 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
     tx.put_doc(&id, &StoredDoc::new(server_doc.save(), &server_doc.heads(), &before.acked())).unwrap();
     tx.commit().await.unwrap();
 
-    // The tap's writes are issued before its read of the doc returns; they must not land
-    // (nor may the draft go) until the edit is made again on what the other tab stored.
+    // The edit made ahead on the pre-loaded copy is not the one stored: it is made again
+    // on what the other tab stored, and the draft goes in that same transaction.
     store.put_meta("draft", b"{}").await.unwrap();
     let call = CallLog { outcome: CallOutcome::Interested, duration_secs: 60, note: "this tab".into(), voice_note: None, follow_up: None };
     let summary = repo.edit_clearing(&lead_id, Timestamp(5_000), vec![LeadEdit::LogCall(call.clone())], Some("draft")).await.unwrap();
@@ -199,7 +199,7 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
     let again = CallLog { outcome: CallOutcome::Callback, duration_secs: 30, note: "third".into(), voice_note: None, follow_up: None };
     assert_eq!(repo.edit(&lead_id, Timestamp(6_000), vec![LeadEdit::LogCall(again)]).await.unwrap().call_count, 3);
     assert_eq!(repo.lead(&lead_id).await.unwrap().unwrap().activities.len(), lead.activities.len() + 1);
-    // And the next edit on the same lead starts from the copy the last one left loaded.
+    // A further edit right after is stored on top of all three calls.
     assert_eq!(repo.edit(&lead_id, Timestamp(7_000), vec![LeadEdit::Notes("after three calls".into())]).await.unwrap().call_count, 3);
     let lead = repo.lead(&lead_id).await.unwrap().unwrap();
     assert_eq!((lead.notes.as_str(), lead.calls().count()), ("after three calls", 3));
