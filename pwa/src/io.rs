@@ -87,7 +87,7 @@ impl Io {
     async fn resume(self: &Rc<Self>, session: Session) {
         let actor = self.actor().await;
         let editor = Editor { user: session.user.id, device: session.device_name.clone(), actor };
-        let repo = Rc::new(Repo::new(self.store.clone(), editor));
+        let repo = Rc::new(Repo::open(self.store.clone(), crate::services::store::DB_NAME, editor));
         let leads = self.store.summaries().await.unwrap_or_default();
         let synced = self.store.meta(keys::SYNCED).await.ok().flatten().is_some();
         let cursor = self.store.meta(keys::CURSOR).await.ok().flatten().unwrap_or_default();
@@ -228,11 +228,15 @@ impl Io {
         let rules = &state.team.rules;
         let follow_up = draft.follow_up_for(outcome, now, rules);
         let call = CallLog { outcome, duration_secs: draft.estimated_secs(now), note: draft.note.clone(), voice_note: None, follow_up };
-        let summary = repo
+        let saved = repo
             .edit_clearing(&draft.lead, now, vec![LeadEdit::LogCall(call)], Some(keys::DRAFT))
             .await
             .map_err(|e: EditError| e.to_string())?;
-        platform::measure("dialbook:outcome-durable", "dialbook:outcome-tap");
+        // For the benchmark: durable is when the worker's transaction completed; saved is
+        // when the page knows it (and says so on screen).
+        platform::measure_until("dialbook:outcome-durable", "dialbook:outcome-tap", saved.durable_at);
+        platform::measure("dialbook:outcome-saved", "dialbook:outcome-tap");
+        let summary = saved.summary;
         let when = crate::format::follow_up_phrase(follow_up, now, rules);
         let message = format!("Saved · {} · {when}", outcome.label());
         self.dispatch.dispatch(Action::Logged { summary, outcome, message });

@@ -1,13 +1,16 @@
-//! All IO of the app: storage (`store`, `repo`, and `docs`, the bridge to the module
-//! that holds the documents), the network (`api`, `pokes`), the sync
-//! loop (`sync`) and the browser's platform APIs (`platform`). Views never do IO
-//! themselves: they call these through the [`crate::app::Ctx`] context.
+//! All IO of the app: storage (`store`, the IndexedDB layout; `repo`, the documents,
+//! through `docs`, the page's end of the document worker), the network (`api`, `pokes`),
+//! the sync loop (`sync`) and the browser's platform APIs (`platform`, `phone`). Views
+//! never do IO themselves: they call these through the [`crate::app::Ctx`] context.
+//!
+//! `store` and `phone` are the store crate's (`pwa/store`), which the document worker
+//! uses too.
 pub mod api;
 pub mod docs;
-pub mod phone;
 pub mod platform;
 pub mod pokes;
 pub mod repo;
 pub mod speech;
-pub mod store;
 pub mod sync;
+
+pub use dialbook_pwa_store::{phone, store};

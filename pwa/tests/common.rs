@@ -5,7 +5,6 @@
 #![allow(dead_code)]
 
 use automerge::ActorId;
-use dialbook_core::kernel::Kernel;
 use dialbook_core::lead::{EditContext, LeadDoc, NewLead};
 use dialbook_core::{LeadId, PhoneNumber, Timestamp, UserId};
 
@@ -34,11 +33,4 @@ pub fn lead_doc(n: u8, name: &str, at: i64) -> LeadDoc {
 /// A database name no other test uses.
 pub fn db_name(test: &str) -> String {
     format!("dialbook-test-{test}-{}", js_sys::Math::random())
-}
-
-/// Answer the app's document requests with a fresh kernel linked into the test (the app
-/// loads it as a second wasm module).
-pub fn link_kernel() {
-    let mut kernel = Kernel::new();
-    dialbook_pwa::services::docs::link_in_process(move |request| kernel.handle_bytes(request));
 }

@@ -6,16 +6,16 @@
 
 mod common;
 
-use common::{PRIYA, db_name, lead_doc, link_kernel};
+use common::{PRIYA, db_name, lead_doc};
 use dialbook_core::lead::{ActivityKind, CallLog, EditContext, LeadEdit};
 use dialbook_core::protocol::client::Effect;
 use dialbook_core::protocol::wire::{PullItem, RefusalCode};
 use dialbook_core::summary::LeadSummary;
 use dialbook_core::{CallOutcome, DocId, LeadStatus, Timestamp};
-use dialbook_pwa::services::phone;
-use dialbook_pwa::services::repo::{Editor, Repo};
-use dialbook_pwa::services::store::{Store, StoredDoc};
-use std::rc::Rc;
+use dialbook_pwa_store::phone;
+use dialbook_pwa_store::repo::{EditError, Editor, Repo};
+use dialbook_pwa_store::store::{Store, StoredDoc};
+use dialbook_pwa_store::worker::{Answer, Call, Worker};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -65,9 +65,8 @@ async fn a_transaction_that_is_not_committed_leaves_nothing() {
 
 #[wasm_bindgen_test]
 async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clears_the_outbox() {
-    let store = Rc::new(Store::open(&db_name("edit")).await.unwrap());
-    link_kernel();
-    let repo = Repo::new(store.clone(), editor());
+    let repo = Repo::new(Store::open(&db_name("edit")).await.unwrap(), editor());
+    let store = &repo.store;
     // The lead arrives from the server first (a snapshot), so it starts clean.
     let mut server_doc = lead_doc(3, "Anita Iyer", 1_000);
     let lead_id = server_doc.read().unwrap().id;
@@ -100,9 +99,8 @@ async fn logging_a_call_updates_doc_summary_and_outbox_together_and_an_ack_clear
 
 #[wasm_bindgen_test]
 async fn a_revoked_lead_is_gone_with_its_summary_and_unsent_edits() {
-    let store = Rc::new(Store::open(&db_name("revoke")).await.unwrap());
-    link_kernel();
-    let repo = Repo::new(store.clone(), editor());
+    let repo = Repo::new(Store::open(&db_name("revoke")).await.unwrap(), editor());
+    let store = &repo.store;
     let mut doc = lead_doc(4, "Vikram Singh", 1_000);
     let lead_id = doc.read().unwrap().id;
     let id = DocId::Lead(lead_id.clone());
@@ -120,9 +118,8 @@ async fn a_revoked_lead_is_gone_with_its_summary_and_unsent_edits() {
 
 #[wasm_bindgen_test]
 async fn an_edit_to_a_lead_not_on_the_phone_is_refused_without_writing() {
-    let store = Rc::new(Store::open(&db_name("missing")).await.unwrap());
-    link_kernel();
-    let repo = Repo::new(store.clone(), editor());
+    let repo = Repo::new(Store::open(&db_name("missing")).await.unwrap(), editor());
+    let store = &repo.store;
     let ghost = lead_doc(5, "Nobody", 1_000).read().unwrap().id;
     let result = repo.edit(&ghost, Timestamp(2_000), vec![LeadEdit::Notes("x".into())]).await;
     assert!(result.unwrap_err().to_string().contains("no longer on this phone"));
@@ -131,9 +128,8 @@ async fn an_edit_to_a_lead_not_on_the_phone_is_refused_without_writing() {
 
 #[wasm_bindgen_test]
 async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
-    let store = Rc::new(Store::open(&db_name("increments")).await.unwrap());
-    link_kernel();
-    let repo = Repo::new(store.clone(), editor());
+    let repo = Repo::new(Store::open(&db_name("increments")).await.unwrap(), editor());
+    let store = &repo.store;
     let mut doc = lead_doc(6, "Meena Nair", 1_000);
     let first = doc.read().unwrap();
     let lead_id = first.id.clone();
@@ -155,9 +151,8 @@ async fn a_lead_edited_many_times_reads_back_whole_and_stays_compact() {
 #[wasm_bindgen_test]
 async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhile() {
     let name = db_name("preloaded");
-    let store = Rc::new(Store::open(&name).await.unwrap());
-    link_kernel();
-    let repo = Repo::new(store.clone(), editor());
+    let repo = Repo::new(Store::open(&name).await.unwrap(), editor());
+    let store = &repo.store;
     let mut server_doc = lead_doc(6, "Farhan Ali", 1_000);
     let lead_id = server_doc.read().unwrap().id;
     let id = DocId::Lead(lead_id.clone());
@@ -165,12 +160,14 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
 
     // This tab pre-loads the lead (the telecaller is on the call)…
     repo.warm_up(&lead_id).await;
-    // …and another tab (with a document module of its own) stores a call on it.
+    // …and another tab (with a document worker and a connection of its own) stores a
+    // call on it.
     let busy = CallLog { outcome: CallOutcome::Busy, duration_secs: 0, note: "other tab".into(), voice_note: None, follow_up: None };
     let ctx = EditContext { user: PRIYA, device: "Other tab".into(), now: Timestamp(4_000) };
     server_doc.log_call(&ctx, &busy).unwrap();
-    let before = store.doc(&id).await.unwrap().unwrap();
-    let tx = store.begin().unwrap();
+    let other_tab = Store::open(&name).await.unwrap();
+    let before = other_tab.doc(&id).await.unwrap().unwrap();
+    let tx = other_tab.begin().unwrap();
     tx.put_doc(&id, &StoredDoc::new(server_doc.save(), &server_doc.heads(), &before.acked())).unwrap();
     tx.commit().await.unwrap();
 
@@ -209,9 +206,8 @@ async fn a_call_logged_on_a_preloaded_lead_keeps_what_another_tab_stored_meanwhi
 /// it and its number, so the telecaller can type it in again, and nothing waits to sync.
 #[wasm_bindgen_test]
 async fn a_refused_new_lead_leaves_the_phone_with_a_message_that_names_it() {
-    let store = Rc::new(Store::open(&db_name("refused")).await.unwrap());
-    link_kernel();
-    let repo = Repo::new(store.clone(), editor());
+    let repo = Repo::new(Store::open(&db_name("refused")).await.unwrap(), editor());
+    let store = &repo.store;
     let added = repo.create(Timestamp(1_000), common::new_lead(9, "Ravi Kumar")).await.unwrap();
     let id = DocId::Lead(added.id.clone());
     assert_eq!(store.outbox().await.unwrap(), vec![id.clone()]);
@@ -224,4 +220,53 @@ async fn a_refused_new_lead_leaves_the_phone_with_a_message_that_names_it() {
     assert!(store.summaries().await.unwrap().is_empty());
     assert!(store.outbox().await.unwrap().is_empty());
     assert!(repo.lead(&added.id).await.unwrap().is_none());
+}
+
+/// The page reaches the documents only through the worker's messages: what it asks goes
+/// through postcard and back, the call is durable when answered, and a call before the
+/// database is open is answered with an error that says so, not lost.
+#[wasm_bindgen_test]
+async fn the_document_worker_answers_the_pages_calls_once_they_are_durable() {
+    let name = db_name("worker");
+    let worker = Worker::default();
+    let ask = |call: Call| {
+        let worker = &worker;
+        async move {
+            let bytes = worker.handle_bytes(&postcard::to_allocvec(&call).unwrap()).await;
+            postcard::from_bytes::<Answer>(&bytes).unwrap()
+        }
+    };
+    let mut lead = lead_doc(7, "Kavya Rao", 1_000);
+    let lead_id = lead.read().unwrap().id;
+    match ask(Call::Lead(lead_id.clone())).await {
+        Answer::Failed(e) => assert!(e.to_string().contains("before the app opened the database"), "{e}"),
+        other => panic!("a call before Open must fail, got {other:?}"),
+    }
+    let garbage = worker.handle_bytes(b"\xff\xff\xff").await;
+    assert!(matches!(postcard::from_bytes::<Answer>(&garbage).unwrap(), Answer::Failed(_)), "an unreadable call is answered");
+
+    assert_eq!(ask(Call::Open { db: name.clone(), editor: editor() }).await, Answer::Done);
+    let id = DocId::Lead(lead_id.clone());
+    let pulled = Effect::Apply(PullItem::Snapshot { doc: id.clone(), bytes: lead.save() });
+    let Answer::Applied(applied) = ask(Call::Apply(vec![pulled, Effect::SaveCursor(b"c1".to_vec())])).await else { panic!("apply") };
+    assert_eq!(applied.upserts.len(), 1);
+    assert!(applied.cursor_saved);
+
+    let page = Store::open(&name).await.unwrap();
+    page.put_meta("draft", b"{}").await.unwrap();
+    let call = CallLog { outcome: CallOutcome::NoAnswer, duration_secs: 0, note: String::new(), voice_note: None, follow_up: None };
+    let before = js_sys::Date::now();
+    let answer = ask(Call::Edit { lead: lead_id.clone(), now: Timestamp(2_000), edits: vec![LeadEdit::LogCall(call)], clear: Some("draft".into()) }).await;
+    let Answer::Edited { summary, durable_at } = answer else { panic!("edit answered {answer:?}") };
+    assert_eq!(summary.call_count, 1);
+    assert!(durable_at >= before - 1.0, "durable_at is on the epoch clock: {durable_at} vs {before}");
+    // What the page's own connection reads is what the worker answered.
+    assert_eq!(page.summaries().await.unwrap(), vec![summary]);
+    assert_eq!(page.outbox().await.unwrap(), vec![id.clone()]);
+    assert_eq!(page.meta("draft").await.unwrap(), None);
+    let Answer::Lead(Some(read)) = ask(Call::Lead(lead_id.clone())).await else { panic!("lead") };
+    assert_eq!(read.calls().count(), 1);
+    let invalid = ask(Call::Edit { lead: lead_id.clone(), now: Timestamp(3_000), edits: vec![LeadEdit::Name("  ".into())], clear: None }).await;
+    assert!(matches!(invalid, Answer::Failed(EditError::Invalid(_))), "{invalid:?}");
+    assert_eq!(page.summaries().await.unwrap()[0].name, "Kavya Rao", "a refused edit writes nothing");
 }

@@ -77,8 +77,9 @@ pub enum Action {
     Idle { wake_at: Option<Timestamp> },
 }
 
-/// Work the shell carries out on its documents and storage after `handle`.
-#[derive(Debug, Clone, PartialEq)]
+/// Work the shell carries out on its documents and storage after `handle`. Serializable:
+/// the phone app's sync loop hands effects to the thread that owns its documents.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Effect {
     /// The server has everything this doc had at `heads`: store them as the acked heads.
     Acked { doc: DocId, heads: Vec<ChangeHash> },

@@ -1,28 +1,26 @@
-//! The phone app's document module: every lead and team document the phone works on goes
-//! through here (core's [`Kernel`]: edits, the read-back for summaries, what to push,
-//! applying what was pulled, the fallback exchange).
+//! The phone app's document worker: every lead and team document the phone works on is
+//! read, edited and stored here (the store crate's [`Worker`]: core's Automerge kernel
+//! and the repo's IndexedDB transactions), in a dedicated worker the page starts once
+//! its first screen is up.
 //!
-//! It is a module of its own because Automerge is over a third of the app's code and the
-//! first screen needs none of it: the queue, the due list and search run on the stored
-//! summaries. The main module starts without it and imports it once the first screen is
-//! up (the service worker precaches it, so it loads offline too); see `services::docs`
-//! in the app.
-//!
-//! One function, bytes in and bytes out (postcard), so the glue between the two modules
-//! stays trivial and both sides share one definition of the messages (core's `kernel`).
+//! Its own module because Automerge is over a third of the app's code and the first
+//! screen needs none of it: the queue, the due list and search run on the stored
+//! summaries. Its own thread because a logged call's IndexedDB replies would otherwise
+//! wait behind the page's frames (see `dialbook_store::worker`). `pwa/worker.js` loads
+//! this module in the worker and passes each message to [`handle`].
 
-use dialbook_core::kernel::Kernel;
-use std::cell::RefCell;
+use dialbook_pwa_store::worker::Worker;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    // One per page: the module's memory is the page's, and the kernel keeps only what
-    // makes the next request quick (the document of the call on the phone).
-    static KERNEL: RefCell<Kernel> = RefCell::new(Kernel::new());
+    // One per worker: it holds the repo the page opened.
+    static WORKER: Rc<Worker> = Rc::new(Worker::default());
 }
 
-/// Answer one postcard-encoded `dialbook_core::kernel::Request`.
+/// Answer one postcard-encoded `dialbook_pwa_store::worker::Call`.
 #[wasm_bindgen]
-pub fn handle(request: &[u8]) -> Vec<u8> {
-    KERNEL.with_borrow_mut(|kernel| kernel.handle_bytes(request))
+pub async fn handle(call: Vec<u8>) -> Vec<u8> {
+    let worker = WORKER.with(Rc::clone);
+    worker.handle_bytes(&call).await
 }

@@ -142,21 +142,28 @@ pub fn device_name() -> String {
     format!("{browser} on {os}")
 }
 
-/// Something went wrong that the user need not be told about, for whoever debugs.
-pub fn warn(message: &str) {
-    web_sys::console::warn_1(&message.into());
-}
+/// `warn`: something went wrong that the user need not be told about, for whoever
+/// debugs. `mark`: a mark for the benchmarks. The store crate's, which the document
+/// worker uses too.
+pub use dialbook_pwa_store::{mark, warn};
 
-/// Marks for the benchmarks (`performance.mark` / `measure`), ignored where unsupported.
-pub fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
+/// A measure for the benchmarks (`performance.measure`), ignored where unsupported.
 pub fn measure(name: &str, start_mark: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.measure_with_start_mark(name, start_mark);
+    }
+}
+
+/// A measure from `start_mark` to a moment given in ms since the Unix epoch (as a worker
+/// reports it: its clock starts elsewhere than the page's).
+pub fn measure_until(name: &str, start_mark: &str, end_epoch_ms: f64) {
+    // `measure(name, { start, end })`, which web-sys has only among its unstable APIs.
+    let Some(p) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"start".into(), &start_mark.into());
+    let _ = js_sys::Reflect::set(&options, &"end".into(), &(end_epoch_ms - p.time_origin()).into());
+    if let Ok(measure) = js_sys::Reflect::get(&p, &"measure".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+        let _ = measure.call2(&p, &name.into(), &options);
     }
 }
 

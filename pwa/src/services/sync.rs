@@ -306,7 +306,7 @@ impl Shell {
         loop {
             match step {
                 FallbackStep::Send(req) => match api::sync::<_, DocSyncResponse>(&self.token, "/api/sync/doc", &req).await {
-                    Ok(resp) => match self.repo.fallback_receive(&doc, resp) {
+                    Ok(resp) => match self.repo.fallback_receive(&doc, resp).await {
                         Ok(next) => step = next,
                         Err(e) => step = FallbackStep::Failed(e.to_string()),
                     },

@@ -33,7 +33,7 @@ const META: &str = "meta";
 const ALL: [&str; 4] = [DOCS, SUMMARIES, OUTBOX, META];
 
 /// Something went wrong in the browser's storage. The message is shown to the user.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoreError(pub String);
 
 impl fmt::Display for StoreError {
