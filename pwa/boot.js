@@ -1,7 +1,46 @@
 // Template for dist/boot-<hash>.js, the page's one script (index.html loads it; the
 // Content-Security-Policy allows no inline script). scripts/build-pwa fills in the
 // content-hashed file names.
-import init from "/{{JS}}";
+
+// Start-up's reads, issued first so that IndexedDB opens the database and reads it while
+// the app's wasm is still loading: every meta value, every lead summary and the outbox,
+// in one readonly transaction. The app takes them once (`dialbookTakeStartRead`) and
+// decodes them (dialbook_pwa_store::store::StartRead); on any failure it is null and the
+// app reads them itself. A database that does not exist yet is not created here: that is
+// the app's, with its object stores.
+let startRead = new Promise((resolve) => {
+  let open;
+  try {
+    open = indexedDB.open("dialbook");
+  } catch {
+    return resolve(null);
+  }
+  open.onupgradeneeded = () => open.transaction.abort();
+  open.onerror = open.onblocked = () => resolve(null);
+  open.onsuccess = () => {
+    const db = open.result;
+    const read = {};
+    try {
+      const tx = db.transaction(["meta", "summaries", "outbox"]);
+      const get = (request, field) => (request.onsuccess = () => (read[field] = request.result));
+      get(tx.objectStore("meta").getAllKeys(), "metaKeys");
+      get(tx.objectStore("meta").getAll(), "metaValues");
+      get(tx.objectStore("summaries").getAll(), "summaries");
+      get(tx.objectStore("outbox").getAllKeys(), "outbox");
+      tx.oncomplete = () => resolve(read);
+      tx.onabort = () => resolve(null);
+    } catch {
+      resolve(null);
+    }
+    // Closed once the reads are done; the app opens its own connection.
+    db.close();
+  };
+});
+window.dialbookTakeStartRead = () => {
+  const taken = startRead;
+  startRead = null;
+  return taken;
+};
 
 // Loaded when the app asks for them, once the first screen is up: the phone-number
 // module (libphonenumber; pwa/phone), imported here, and the document worker (pwa/docs
@@ -47,4 +86,5 @@ window.dialbookDocsWorker = (fresh) => {
   }));
 };
 
-init({ module_or_path: "/{{WASM}}" });
+// Imported here, not at the top, so that the reads above are under way first.
+import("/{{JS}}").then((app) => app.default({ module_or_path: "/{{WASM}}" }));

@@ -7,14 +7,14 @@ use crate::services::api::{self, Session};
 use crate::services::phone;
 use crate::services::platform::{self, now};
 use crate::services::repo::{EditError, Editor, Repo};
-use crate::services::store::{Store, keys};
+use crate::services::store::{StartRead, Store, keys};
 use crate::services::sync::{self, SyncHandle, SyncUpdate};
 use crate::state::{Action, AppState, Draft};
 use dialbook_core::lead::{CallLog, LeadEdit, NewLead};
 use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
 use std::cell::Cell;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use yew::UseReducerDispatcher;
 
@@ -32,12 +32,28 @@ impl Io {
     pub async fn boot(dispatch: UseReducerDispatcher<AppState>) -> Result<Rc<Io>, String> {
         let store = Store::open(crate::services::store::DB_NAME).await.map_err(|e| e.to_string())?;
         let io = Rc::new(Io { logging: Cell::new(false), store: Rc::new(store), repo: RefCell::new(None), sync: RefCell::new(None), dispatch });
-        let session = io.store.meta(keys::SESSION).await.ok().flatten().and_then(|b| serde_json::from_slice::<Session>(&b).ok());
+        let start = match platform::take_start_read().await.map(|read| StartRead::from_js(&read)) {
+            Some(Ok(start)) => start,
+            Some(Err(e)) => {
+                platform::warn(&format!("start-up read ahead was unusable ({e}); reading again"));
+                io.start_read().await
+            }
+            None => io.start_read().await,
+        };
+        let session = start.meta.get(keys::SESSION).and_then(|b| serde_json::from_slice::<Session>(b).ok());
         match session {
-            Some(session) => io.resume(session).await,
+            Some(session) => io.resume(session, start).await,
             None => io.dispatch.dispatch(Action::SignedOut { notice: None }),
         }
         Ok(io)
+    }
+
+    /// What start-up reads; nothing (as on a new phone) if storage cannot be read.
+    async fn start_read(&self) -> StartRead {
+        self.store.start_read().await.unwrap_or_else(|e| {
+            platform::warn(&e.to_string());
+            StartRead::default()
+        })
     }
 
     pub async fn sign_in(self: &Rc<Self>, username: &str, password: &str) -> Result<(), String> {
@@ -64,7 +80,8 @@ impl Io {
         tx.put_meta(keys::OWNER, &owner).map_err(tx_error)?;
         tx.commit().await.map_err(tx_error)?;
         platform::request_persistent_storage();
-        self.resume(session).await;
+        let start = self.start_read().await;
+        self.resume(session, start).await;
         Ok(())
     }
 
@@ -84,19 +101,26 @@ impl Io {
         self.dispatch.dispatch(Action::SignedOut { notice: None });
     }
 
-    async fn resume(self: &Rc<Self>, session: Session) {
-        let actor = self.actor().await;
+    async fn resume(self: &Rc<Self>, session: Session, start: StartRead) {
+        let StartRead { mut meta, summaries: leads, outbox: dirty } = start;
+        let actor = self.actor(meta.remove(keys::ACTOR)).await;
         let editor = Editor { user: session.user.id, device: session.device_name.clone(), actor };
-        let repo = Rc::new(Repo::open(self.store.clone(), crate::services::store::DB_NAME, editor));
-        let leads = self.store.summaries().await.unwrap_or_default();
-        let synced = self.store.meta(keys::SYNCED).await.ok().flatten().is_some();
-        let cursor = self.store.meta(keys::CURSOR).await.ok().flatten().unwrap_or_default();
-        let dirty = self.store.outbox().await.unwrap_or_default();
-        let team = repo.team().await.ok().flatten();
-        let members: Option<BTreeMap<_, _>> = self.store.meta(keys::MEMBERS).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
-        let skips: Option<BTreeMap<LeadId, Timestamp>> =
-            self.store.meta(keys::SKIPS).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
-        let draft: Option<Draft> = self.store.meta(keys::DRAFT).await.ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+        let repo = Rc::new(Repo::open(crate::services::store::DB_NAME, editor));
+        let synced = meta.contains_key(keys::SYNCED);
+        let cursor = meta.remove(keys::CURSOR).unwrap_or_default();
+        // Kept beside the team document as read, so the app starts with it before the
+        // document worker has started; asked of the worker only if an older version did
+        // not keep it.
+        let team = match meta.get(keys::TEAM).and_then(|b| postcard::from_bytes(b).ok()) {
+            Some(team) => Some(team),
+            None => repo.team().await.ok().flatten(),
+        };
+        fn json<T: serde::de::DeserializeOwned>(meta: &HashMap<String, Vec<u8>>, key: &str) -> Option<T> {
+            meta.get(key).and_then(|b| serde_json::from_slice(b).ok())
+        }
+        let members: Option<BTreeMap<_, _>> = json(&meta, keys::MEMBERS);
+        let skips: Option<BTreeMap<LeadId, Timestamp>> = json(&meta, keys::SKIPS);
+        let draft: Option<Draft> = json(&meta, keys::DRAFT);
 
         phone::remember(leads.iter().map(|l| (&l.mobile, l.mobile_display.as_str())));
         let session = Rc::new(session);
@@ -164,9 +188,9 @@ impl Io {
         }
     }
 
-    /// This install's Automerge actor, made once and kept.
-    async fn actor(&self) -> Vec<u8> {
-        if let Ok(Some(bytes)) = self.store.meta(keys::ACTOR).await
+    /// This install's Automerge actor (`stored`, as start-up read it), made once and kept.
+    async fn actor(&self, stored: Option<Vec<u8>>) -> Vec<u8> {
+        if let Some(bytes) = stored
             && bytes.len() == 16
         {
             return bytes;

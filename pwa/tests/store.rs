@@ -14,7 +14,7 @@ use dialbook_core::summary::LeadSummary;
 use dialbook_core::{CallOutcome, DocId, LeadStatus, Timestamp};
 use dialbook_pwa_store::phone;
 use dialbook_pwa_store::repo::{EditError, Editor, Repo};
-use dialbook_pwa_store::store::{Store, StoredDoc};
+use dialbook_pwa_store::store::{StartRead, Store, StoredDoc};
 use dialbook_pwa_store::worker::{Answer, Call, Worker};
 use wasm_bindgen_test::*;
 
@@ -269,4 +269,55 @@ async fn the_document_worker_answers_the_pages_calls_once_they_are_durable() {
     let invalid = ask(Call::Edit { lead: lead_id.clone(), now: Timestamp(3_000), edits: vec![LeadEdit::Name("  ".into())], clear: None }).await;
     assert!(matches!(invalid, Answer::Failed(EditError::Invalid(_))), "{invalid:?}");
     assert_eq!(page.summaries().await.unwrap()[0].name, "Kavya Rao", "a refused edit writes nothing");
+}
+
+/// Start-up reads everything it needs in one go, and what `boot.js` read ahead in the same
+/// shape decodes to the same: the queue opens with every summary, the outbox and the
+/// session, whichever read it came from.
+#[wasm_bindgen_test]
+async fn start_up_reads_meta_summaries_and_outbox_in_one_go_and_a_read_ahead_decodes_the_same() {
+    let store = Store::open(&db_name("start")).await.unwrap();
+    assert_eq!(store.start_read().await.unwrap(), StartRead::default(), "a new phone has nothing");
+    let mut docs = [lead_doc(1, "Ravi Kumar", 1_000), lead_doc(2, "Anita Iyer", 1_000)];
+    let tx = store.begin().unwrap();
+    let mut summaries = Vec::new();
+    for doc in &mut docs {
+        let summary = LeadSummary::of(&doc.read().unwrap(), phone::display);
+        let id = DocId::Lead(summary.id.clone());
+        tx.put_doc(&id, &StoredDoc::new(doc.save(), &doc.heads(), &[])).unwrap();
+        tx.put_summary(&summary).unwrap();
+        summaries.push(summary);
+    }
+    let dirty = DocId::Lead(summaries[1].id.clone());
+    tx.set_dirty(&dirty, true).unwrap();
+    tx.put_meta("session", b"{\"token\":\"t\"}").unwrap();
+    tx.put_meta("cursor", b"c9").unwrap();
+    tx.commit().await.unwrap();
+
+    let read = store.start_read().await.unwrap();
+    let mut got = read.summaries.clone();
+    got.sort_by(|a, b| a.name.cmp(&b.name));
+    summaries.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(got, summaries);
+    assert_eq!(read.outbox, vec![dirty.clone()]);
+    assert_eq!(read.meta.get("cursor").map(Vec::as_slice), Some(&b"c9"[..]));
+    assert_eq!(read.meta.get("session").map(Vec::as_slice), Some(&b"{\"token\":\"t\"}"[..]));
+
+    // The same reads as boot.js hands them over: arrays of keys, Uint8Arrays and strings.
+    let array = |items: Vec<wasm_bindgen::JsValue>| items.into_iter().collect::<js_sys::Array>();
+    let bytes = |b: &[u8]| wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(b));
+    let (keys, values): (Vec<_>, Vec<_>) = read.meta.iter().map(|(k, v)| (wasm_bindgen::JsValue::from(k.as_str()), bytes(v))).unzip();
+    let ahead = js_sys::Object::new();
+    let set = |name: &str, value: js_sys::Array| js_sys::Reflect::set(&ahead, &name.into(), &value).unwrap();
+    set("metaKeys", array(keys));
+    set("metaValues", array(values));
+    set("summaries", array(read.summaries.iter().map(|s| bytes(&postcard::to_allocvec(s).unwrap())).collect()));
+    set("outbox", array(vec![dirty.as_str().into()]));
+    assert_eq!(StartRead::from_js(&ahead).unwrap(), read);
+
+    // Anything else is refused with a reason (and the app then reads for itself).
+    set("summaries", array(vec![bytes(b"\xff\xff")]));
+    assert!(StartRead::from_js(&ahead).is_err(), "an unreadable summary");
+    set("metaValues", array(vec![]));
+    assert!(StartRead::from_js(&ahead).unwrap_err().to_string().contains("differ in number"));
 }

@@ -167,6 +167,22 @@ pub fn measure_until(name: &str, start_mark: &str, end_epoch_ms: f64) {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// Defined by `pwa/boot.js`: the promise of start-up's reads, made while the wasm
+    /// loaded (once; null after, or if they failed).
+    #[wasm_bindgen(js_name = dialbookTakeStartRead, catch)]
+    fn take_start_read_js() -> Result<JsValue, JsValue>;
+}
+
+/// What `boot.js` read from IndexedDB ahead of the app, if it did (not in the browser
+/// tests, nor a second time).
+pub async fn take_start_read() -> Option<JsValue> {
+    let promise = take_start_read_js().ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let read = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    (!read.is_null() && !read.is_undefined()).then_some(read)
+}
+
 pub fn local_storage_get(key: &str) -> Option<String> {
     web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
 }

@@ -3,7 +3,7 @@
 //! answer comes once it is durable in IndexedDB.
 
 use super::docs;
-use super::store::{Result, Store, StoreError, keys};
+use super::store::{Result, StoreError};
 use dialbook_core::kernel::FallbackStep;
 use dialbook_core::lead::{Lead, LeadEdit, NewLead};
 use dialbook_core::protocol::client::Effect;
@@ -14,7 +14,6 @@ use dialbook_core::{DocId, LeadId, Timestamp};
 use automerge::ChangeHash;
 use dialbook_pwa_store::worker::{Answer, Call};
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 pub use dialbook_pwa_store::repo::{Applied, EditError, Editor};
 
@@ -44,17 +43,14 @@ fn store_error(e: EditError) -> StoreError {
     }
 }
 
-pub struct Repo {
-    /// The page's own connection, for what it reads without the worker.
-    store: Rc<Store>,
-}
+pub struct Repo(());
 
 impl Repo {
     /// Work on the database `db` as `editor`. Starts nothing: the worker is started by
     /// the first call that needs it.
-    pub fn open(store: Rc<Store>, db: &str, editor: Editor) -> Self {
+    pub fn open(db: &str, editor: Editor) -> Self {
         docs::open(db, editor);
-        Self { store }
+        Self(())
     }
 
     async fn ask(&self, call: Call) -> std::result::Result<Answer, EditError> {
@@ -77,14 +73,9 @@ impl Repo {
         }
     }
 
-    /// The team's settings. Kept beside the team document as read (meta `team`), so the
-    /// app starts with them before the worker has started.
+    /// The team's settings, read from the team document. (Start-up has them sooner from
+    /// meta `team`, kept beside the document as read.)
     pub async fn team(&self) -> Result<Option<Team>> {
-        if let Some(bytes) = self.store.meta(keys::TEAM).await?
-            && let Ok(team) = postcard::from_bytes(&bytes)
-        {
-            return Ok(Some(team));
-        }
         match self.ask(Call::Team).await.map_err(store_error)? {
             Answer::Team(team) => Ok(team),
             _ => Err(unexpected()),

@@ -21,6 +21,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fmt;
 use wasm_bindgen::JsValue;
 
@@ -208,6 +209,26 @@ impl Store {
         Ok(value.map(|v| bytes_of(&v)))
     }
 
+    /// Everything start-up reads (every meta value, every summary, the outbox), in one
+    /// readonly transaction whose requests all go out together.
+    pub async fn start_read(&self) -> Result<StartRead> {
+        let tx = self.db.transaction([META, SUMMARIES, OUTBOX]).build()?;
+        let (meta, summaries, outbox) = (tx.object_store(META)?, tx.object_store(SUMMARIES)?, tx.object_store(OUTBOX)?);
+        let (meta_keys, meta_values, summaries, outbox) = futures_util::future::try_join4(
+            meta.get_all_keys::<String>().primitive()?,
+            meta.get_all::<JsValue>().primitive()?,
+            summaries.get_all::<JsValue>().primitive()?,
+            outbox.get_all_keys::<String>().primitive()?,
+        )
+        .await?;
+        StartRead::decode(
+            meta_keys.collect::<std::result::Result<_, _>>()?,
+            meta_values.collect::<std::result::Result<_, _>>()?,
+            summaries.collect::<std::result::Result<_, _>>()?,
+            outbox.collect::<std::result::Result<_, _>>()?,
+        )
+    }
+
     /// One readwrite transaction over every object store.
     pub fn begin(&self) -> Result<Tx<'_>> {
         let tx = self.db.transaction(ALL).with_mode(TransactionMode::Readwrite).build()?;
@@ -228,6 +249,40 @@ impl Store {
             tx.tx.object_store(store)?.clear()?.await?;
         }
         tx.commit().await
+    }
+}
+
+/// What the app reads at start: read by [`Store::start_read`], or by the page's
+/// `boot.js` while the wasm was still loading ([`StartRead::from_js`]).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct StartRead {
+    pub meta: HashMap<String, Vec<u8>>,
+    pub summaries: Vec<LeadSummary>,
+    /// Docs with edits the server has not acknowledged.
+    pub outbox: Vec<DocId>,
+}
+
+impl StartRead {
+    /// From `{ metaKeys, metaValues, summaries, outbox }`: the same four reads, made in
+    /// JavaScript (`pwa/boot.js`).
+    pub fn from_js(value: &JsValue) -> Result<Self> {
+        let field = |name: &str| -> Result<Vec<JsValue>> {
+            let array = js_sys::Reflect::get(value, &name.into()).map_err(|_| StoreError(format!("start-up read has no {name}")))?;
+            Ok(js_sys::Array::from(&array).to_vec())
+        };
+        let strings = |values: Vec<JsValue>| values.into_iter().filter_map(|v| v.as_string()).collect();
+        Self::decode(strings(field("metaKeys")?), field("metaValues")?, field("summaries")?, strings(field("outbox")?))
+    }
+
+    fn decode(meta_keys: Vec<String>, meta_values: Vec<JsValue>, summaries: Vec<JsValue>, outbox: Vec<String>) -> Result<Self> {
+        if meta_keys.len() != meta_values.len() {
+            return Err(StoreError("start-up read: meta keys and values differ in number".into()));
+        }
+        let meta = meta_keys.into_iter().zip(meta_values.iter().map(bytes_of)).collect();
+        let summaries = summaries.iter().map(|v| postcard::from_bytes(&bytes_of(v))).collect::<std::result::Result<_, _>>()?;
+        // A key that no longer parses (an id format from a newer version) is skipped.
+        let outbox = outbox.iter().filter_map(|key| DocId::parse(key).ok()).collect();
+        Ok(Self { meta, summaries, outbox })
     }
 }
 
