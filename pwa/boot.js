@@ -27,7 +27,19 @@ let startRead = new Promise((resolve) => {
       get(tx.objectStore("meta").getAll(), "metaValues");
       get(tx.objectStore("summaries").getAll(), "summaries");
       get(tx.objectStore("outbox").getAllKeys(), "outbox");
-      tx.oncomplete = () => resolve(read);
+      // The summaries go over as one buffer and their lengths: one copy into the wasm
+      // instead of one per lead.
+      tx.oncomplete = () => {
+        const lengths = new Uint32Array(read.summaries.length);
+        read.summaries.forEach((bytes, i) => (lengths[i] = bytes.byteLength));
+        const packed = new Uint8Array(lengths.reduce((sum, n) => sum + n, 0));
+        let at = 0;
+        for (const bytes of read.summaries) {
+          packed.set(bytes, at);
+          at += bytes.byteLength;
+        }
+        resolve({ ...read, summaries: packed, summaryLengths: lengths });
+      };
       tx.onabort = () => resolve(null);
     } catch {
       resolve(null);

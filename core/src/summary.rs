@@ -12,7 +12,9 @@ use crate::priority::PriorityInput;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Eq as well: an `Rc` of summaries then compares equal by pointer first, so the app's
+// state (5,000 of them) is not compared summary by summary when nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadSummary {
     pub id: LeadId,
     pub name: String,
@@ -35,7 +37,7 @@ pub struct LeadSummary {
     pub last_activity_at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastCall {
     pub at: Timestamp,
     pub outcome: CallOutcome,

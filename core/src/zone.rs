@@ -14,9 +14,16 @@
 //!
 //! Because the arithmetic is shared, the native tests of daylight-saving gaps and overlaps
 //! cover the browser's build too; the browser tests check Intl's offsets themselves.
+//!
+//! Asking the browser is not free the first time: a fresh page's first
+//! `Intl.DateTimeFormat` costs about 100 ms on a slow phone, on the way to the first
+//! screen. So the phone app keeps an [`OffsetTable`] of the team's zone for the weeks
+//! ahead and hands it back at the next start ([`use_offsets`]): a build without `tzdb`
+//! answers from it wherever it covers, and asks the browser only outside it.
 
 use crate::domain::{ParseError, Timestamp};
 use chrono::{NaiveDateTime, TimeDelta};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
@@ -50,7 +57,7 @@ impl Zone {
         }
         #[cfg(not(feature = "tzdb"))]
         {
-            if !host::knows(name) {
+            if !(table::covers_zone(name) || host::knows(name)) {
                 return Err(unknown());
             }
             Ok(Zone { name: name.into() })
@@ -79,7 +86,7 @@ impl Zone {
         }
         #[cfg(not(feature = "tzdb"))]
         {
-            host::offset_seconds(&self.name, t)
+            table::offset_seconds(&self.name, t).or_else(|| host::offset_seconds(&self.name, t))
         }
     }
 
@@ -142,6 +149,93 @@ impl fmt::Debug for Zone {
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
+    }
+}
+
+/// A zone's UTC offsets over a span of time, worked out once (from whatever tz database
+/// this build has) and kept for later: see the module's note on the phone app's start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffsetTable {
+    pub zone: String,
+    pub from: Timestamp,
+    /// Not included.
+    pub until: Timestamp,
+    /// Each offset and the instant it is in force from, in order; the first is at `from`.
+    pub changes: Vec<(Timestamp, i32)>,
+}
+
+impl OffsetTable {
+    /// Probes are this far apart: no zone changes its clocks twice within it.
+    const STEP: i64 = 6 * Timestamp::HOUR;
+
+    /// `zone`'s offsets from `from` until `until`, each change found to the second; `None`
+    /// if an offset cannot be had in that span.
+    pub fn of(zone: &Zone, from: Timestamp, until: Timestamp) -> Option<OffsetTable> {
+        let second = |t: Timestamp| Timestamp(t.0.div_euclid(1000) * 1000);
+        let from = second(from);
+        let mut changes = vec![(from, zone.offset_seconds(from)?)];
+        let mut at = from;
+        while at < until {
+            let next = Timestamp((at.0 + Self::STEP).min(until.0));
+            let before = changes.last()?.1;
+            let after = zone.offset_seconds(next)?;
+            if after != before {
+                // The first second of the new offset: between `at` (old) and `next` (new).
+                let (mut old, mut new) = (at.0.div_euclid(1000), next.0.div_euclid(1000));
+                while new - old > 1 {
+                    let mid = old + (new - old) / 2;
+                    if zone.offset_seconds(Timestamp(mid * 1000))? == before {
+                        old = mid;
+                    } else {
+                        new = mid;
+                    }
+                }
+                changes.push((Timestamp(new * 1000), after));
+            }
+            at = next;
+        }
+        Some(OffsetTable { zone: zone.name().to_owned(), from, until, changes })
+    }
+
+    /// The offset in force at `t`, if `t` is in the span.
+    pub fn offset_at(&self, t: Timestamp) -> Option<i32> {
+        if t < self.from || t >= self.until {
+            return None;
+        }
+        self.changes.iter().take_while(|(start, _)| *start <= t).last().map(|&(_, offset)| offset)
+    }
+}
+
+/// Answer `table`'s zone from it where it covers, instead of asking this build's tz
+/// database (a build with `tzdb` has its own, and keeps using it).
+pub fn use_offsets(table: OffsetTable) {
+    #[cfg(not(feature = "tzdb"))]
+    table::set(table);
+    #[cfg(feature = "tzdb")]
+    drop(table);
+}
+
+/// The table handed to [`use_offsets`], per thread (the page and a worker each have one).
+#[cfg(not(feature = "tzdb"))]
+mod table {
+    use super::OffsetTable;
+    use crate::domain::Timestamp;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static TABLE: RefCell<Option<OffsetTable>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn set(table: OffsetTable) {
+        TABLE.set(Some(table));
+    }
+
+    pub(super) fn covers_zone(name: &str) -> bool {
+        TABLE.with_borrow(|t| t.as_ref().is_some_and(|t| t.zone == name))
+    }
+
+    pub(super) fn offset_seconds(name: &str, t: Timestamp) -> Option<i32> {
+        TABLE.with_borrow(|table| table.as_ref().filter(|table| table.zone == name)?.offset_at(t))
     }
 }
 
@@ -265,6 +359,30 @@ mod tests {
 
     fn wall(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, 0).unwrap()
+    }
+
+    #[test]
+    fn an_offset_table_gives_the_offsets_of_its_zone_to_the_second_around_clock_changes() {
+        // A span over both of New York's 2026 changes, and one with none (Kolkata).
+        let ny = Zone::parse("America/New_York").unwrap();
+        let from = Timestamp::from_chrono(wall(2026, 3, 1, 0, 0).and_utc());
+        let until = Timestamp::from_chrono(wall(2026, 11, 10, 0, 0).and_utc());
+        let table = OffsetTable::of(&ny, from, until).unwrap();
+        assert_eq!(table.changes.len(), 3, "the start and two changes: {:?}", table.changes);
+        let mut t = from;
+        while t < until {
+            assert_eq!(table.offset_at(t), ny.offset_seconds(t), "at {t:?}");
+            t = t.plus_millis(17 * Timestamp::MINUTE + 1_000);
+        }
+        for &(change, offset) in &table.changes[1..] {
+            assert_eq!(table.offset_at(change), Some(offset));
+            assert_ne!(table.offset_at(change.plus_millis(-1_000)), Some(offset), "the second before is the old offset");
+        }
+        assert_eq!(table.offset_at(until), None, "outside the span: asked elsewhere");
+        assert_eq!(table.offset_at(from.plus_millis(-1)), None);
+
+        let kolkata = OffsetTable::of(&Zone::default(), from, until).unwrap();
+        assert_eq!(kolkata.changes, vec![(from, 19_800)]);
     }
 
     #[test]

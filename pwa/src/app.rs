@@ -3,7 +3,7 @@
 //! updates) to actions. Screens get the state and the IO through the [`Ctx`] context.
 
 use crate::io::Io;
-use crate::services::{docs, phone};
+use crate::services::{docs, phone, zone_offsets};
 use crate::services::platform::{self, Listener, now};
 use crate::state::{Action, AppState, Draft, Phase, Screen, Sheet};
 use crate::views;
@@ -18,6 +18,8 @@ pub struct Ctx {
 }
 
 impl PartialEq for Ctx {
+    /// The state compares its lead list by pointer first (summaries are `Eq`), so an
+    /// unchanged list of 5,000 is not compared summary by summary on every render.
     fn eq(&self, other: &Self) -> bool {
         self.state == other.state
             && match (&self.io, &other.io) {
@@ -189,21 +191,24 @@ fn use_draft_persistence(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>
 }
 
 /// For the cold-start benchmark: the moment the queue (or its empty state) is on screen
-/// from local data. Then, not before, the document and phone-number modules load in the
-/// background (the sync loop or a dial may have asked for the first already).
+/// from local data. Then, not before, the document worker and the phone-number module
+/// load in the background (the sync loop or a dial may have asked for the first already),
+/// and the zone's offsets are kept for the next start.
 #[hook]
 fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
     let ready = state.phase == Phase::Ready;
-    use_effect_with(ready, |ready| {
+    let zone = state.team.rules.time_zone.clone();
+    use_effect_with(ready, move |ready| {
         if *ready {
             platform::mark("dialbook:queue-interactive");
-            wasm_bindgen_futures::spawn_local(async {
+            wasm_bindgen_futures::spawn_local(async move {
                 if let Err(e) = docs::ready().await {
                     platform::warn(&e.to_string());
                 }
                 if let Err(e) = phone::ready().await {
                     platform::warn(&e);
                 }
+                zone_offsets::refresh(&zone, now());
             });
         }
     });

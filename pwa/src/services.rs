@@ -12,5 +12,6 @@ pub mod pokes;
 pub mod repo;
 pub mod speech;
 pub mod sync;
+pub mod zone_offsets;
 
 pub use dialbook_pwa_store::{phone, store};

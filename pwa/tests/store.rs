@@ -311,12 +311,19 @@ async fn start_up_reads_meta_summaries_and_outbox_in_one_go_and_a_read_ahead_dec
     let set = |name: &str, value: js_sys::Array| js_sys::Reflect::set(&ahead, &name.into(), &value).unwrap();
     set("metaKeys", array(keys));
     set("metaValues", array(values));
-    set("summaries", array(read.summaries.iter().map(|s| bytes(&postcard::to_allocvec(s).unwrap())).collect()));
+    let encoded: Vec<Vec<u8>> = read.summaries.iter().map(|s| postcard::to_allocvec(s).unwrap()).collect();
+    let lengths: Vec<u32> = encoded.iter().map(|b| b.len() as u32).collect();
+    js_sys::Reflect::set(&ahead, &"summaries".into(), &bytes(&encoded.concat())).unwrap();
+    js_sys::Reflect::set(&ahead, &"summaryLengths".into(), &js_sys::Uint32Array::from(lengths.as_slice())).unwrap();
     set("outbox", array(vec![dirty.as_str().into()]));
     assert_eq!(StartRead::from_js(&ahead).unwrap(), read);
 
     // Anything else is refused with a reason (and the app then reads for itself).
-    set("summaries", array(vec![bytes(b"\xff\xff")]));
+    let too_long: Vec<u32> = lengths.iter().map(|n| n + 1).collect();
+    js_sys::Reflect::set(&ahead, &"summaryLengths".into(), &js_sys::Uint32Array::from(too_long.as_slice())).unwrap();
+    assert!(StartRead::from_js(&ahead).unwrap_err().to_string().contains("cut short"));
+    js_sys::Reflect::set(&ahead, &"summaries".into(), &bytes(b"\xff\xff")).unwrap();
+    js_sys::Reflect::set(&ahead, &"summaryLengths".into(), &js_sys::Uint32Array::from(&[2u32][..])).unwrap();
     assert!(StartRead::from_js(&ahead).is_err(), "an unreadable summary");
     set("metaValues", array(vec![]));
     assert!(StartRead::from_js(&ahead).unwrap_err().to_string().contains("differ in number"));

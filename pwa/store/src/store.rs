@@ -221,10 +221,12 @@ impl Store {
             outbox.get_all_keys::<String>().primitive()?,
         )
         .await?;
+        let meta_values = meta_values.map(|v| v.map(|v| bytes_of(&v))).collect::<std::result::Result<_, _>>()?;
+        let summaries: Vec<Vec<u8>> = summaries.map(|v| v.map(|v| bytes_of(&v))).collect::<std::result::Result<_, _>>()?;
         StartRead::decode(
             meta_keys.collect::<std::result::Result<_, _>>()?,
-            meta_values.collect::<std::result::Result<_, _>>()?,
-            summaries.collect::<std::result::Result<_, _>>()?,
+            meta_values,
+            summaries.iter().map(Vec::as_slice).collect(),
             outbox.collect::<std::result::Result<_, _>>()?,
         )
     }
@@ -263,23 +265,32 @@ pub struct StartRead {
 }
 
 impl StartRead {
-    /// From `{ metaKeys, metaValues, summaries, outbox }`: the same four reads, made in
-    /// JavaScript (`pwa/boot.js`).
+    /// From `{ metaKeys, metaValues, summaries, summaryLengths, outbox }`: the same four
+    /// reads, made in JavaScript (`pwa/boot.js`), with the summaries packed into one
+    /// buffer (their lengths apart).
     pub fn from_js(value: &JsValue) -> Result<Self> {
-        let field = |name: &str| -> Result<Vec<JsValue>> {
-            let array = js_sys::Reflect::get(value, &name.into()).map_err(|_| StoreError(format!("start-up read has no {name}")))?;
-            Ok(js_sys::Array::from(&array).to_vec())
-        };
+        let field = |name: &str| js_sys::Reflect::get(value, &name.into()).map_err(|_| StoreError(format!("start-up read has no {name}")));
+        let array = |name: &str| field(name).map(|a| js_sys::Array::from(&a).to_vec());
         let strings = |values: Vec<JsValue>| values.into_iter().filter_map(|v| v.as_string()).collect();
-        Self::decode(strings(field("metaKeys")?), field("metaValues")?, field("summaries")?, strings(field("outbox")?))
+        let packed = Uint8Array::new(&field("summaries")?).to_vec();
+        let lengths = js_sys::Uint32Array::new(&field("summaryLengths")?).to_vec();
+        let mut at = 0;
+        let mut summaries = Vec::with_capacity(lengths.len());
+        for length in lengths {
+            let bytes = packed.get(at..at + length as usize).ok_or_else(|| StoreError("start-up read: summaries cut short".into()))?;
+            summaries.push(bytes);
+            at += length as usize;
+        }
+        let meta_values = array("metaValues")?.iter().map(bytes_of).collect();
+        Self::decode(strings(array("metaKeys")?), meta_values, summaries, strings(array("outbox")?))
     }
 
-    fn decode(meta_keys: Vec<String>, meta_values: Vec<JsValue>, summaries: Vec<JsValue>, outbox: Vec<String>) -> Result<Self> {
+    fn decode(meta_keys: Vec<String>, meta_values: Vec<Vec<u8>>, summaries: Vec<&[u8]>, outbox: Vec<String>) -> Result<Self> {
         if meta_keys.len() != meta_values.len() {
             return Err(StoreError("start-up read: meta keys and values differ in number".into()));
         }
-        let meta = meta_keys.into_iter().zip(meta_values.iter().map(bytes_of)).collect();
-        let summaries = summaries.iter().map(|v| postcard::from_bytes(&bytes_of(v))).collect::<std::result::Result<_, _>>()?;
+        let meta = meta_keys.into_iter().zip(meta_values).collect();
+        let summaries = summaries.into_iter().map(postcard::from_bytes).collect::<std::result::Result<_, _>>()?;
         // A key that no longer parses (an id format from a newer version) is skipped.
         let outbox = outbox.iter().filter_map(|key| DocId::parse(key).ok()).collect();
         Ok(Self { meta, summaries, outbox })
