@@ -130,8 +130,28 @@ const INTERESTED_BONUS: i64 = 60;
 const PER_FAILED_ATTEMPT: i64 = 30;
 const MAX_COUNTED_ATTEMPTS: u32 = 10;
 
+/// `now` and when today ends in the team's time zone, worked out once for a whole list:
+/// ranking 5,000 leads asked the zone for the end of today up to 10,000 times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Today {
+    pub now: Timestamp,
+    pub end: Timestamp,
+}
+
+impl Today {
+    pub fn new(now: Timestamp, rules: &FollowUpRules) -> Today {
+        Today { now, end: rules.end_of_today(now) }
+    }
+}
+
 /// Scores one lead at `now`. `rules` supplies the time zone that decides what "today" is.
 pub fn score(input: &PriorityInput, now: Timestamp, rules: &FollowUpRules) -> Priority {
+    score_today(input, Today::new(now, rules))
+}
+
+/// [`score`], with today worked out already.
+pub fn score_today(input: &PriorityInput, today: Today) -> Priority {
+    let now = today.now;
     if input.status.is_closed() {
         return Priority { score: CLOSED, reasons: vec![Reason::Closed] };
     }
@@ -155,7 +175,7 @@ pub fn score(input: &PriorityInput, now: Timestamp, rules: &FollowUpRules) -> Pr
             reasons.push(Reason::Overdue { by_minutes });
             (band, overdue_weight(by_minutes) + adjustments(interested, failed_attempts))
         }
-        Some(due) if due < rules.end_of_today(now) => {
+        Some(due) if due < today.end => {
             reasons.push(Reason::DueToday);
             let until = minutes_between(now, due).min(MINUTES_PER_DAY);
             (DUE_TODAY, -until + adjustments(interested, failed_attempts))
@@ -191,15 +211,27 @@ pub fn rank<'a>(
     now: Timestamp,
     rules: &FollowUpRules,
 ) -> Vec<(&'a str, Priority)> {
-    let mut scored: Vec<_> = items.into_iter().map(|input| (score(&input, now, rules), input)).collect();
-    scored.sort_by(|(pa, a), (pb, b)| pb.score.cmp(&pa.score).then_with(|| tie_break(a, b)));
-    scored.into_iter().map(|(priority, input)| (input.id, priority)).collect()
+    rank_with(items.into_iter().map(|input| (input.id, input)), now, rules)
+}
+
+/// [`rank`] for items that carry their own input: each item comes back with its
+/// priority, so the caller need not look its leads up again by id.
+pub fn rank_with<'a, T>(items: impl IntoIterator<Item = (T, PriorityInput<'a>)>, now: Timestamp, rules: &FollowUpRules) -> Vec<(T, Priority)> {
+    let today = Today::new(now, rules);
+    let mut scored: Vec<_> = items.into_iter().map(|(item, input)| (score_today(&input, today), input, item)).collect();
+    scored.sort_by(|(pa, a, _), (pb, b, _)| pb.score.cmp(&pa.score).then_with(|| tie_break(a, b)));
+    scored.into_iter().map(|(priority, _, item)| (item, priority)).collect()
 }
 
 /// Whether the lead belongs in today's calling queue: open, and its follow-up (if it has
 /// one) is due today or already overdue.
 pub fn in_queue(input: &PriorityInput, now: Timestamp, rules: &FollowUpRules) -> bool {
-    !input.status.is_closed() && input.follow_up.is_none_or(|due| due < rules.end_of_today(now))
+    in_queue_today(input, Today::new(now, rules))
+}
+
+/// [`in_queue`], with today worked out already.
+pub fn in_queue_today(input: &PriorityInput, today: Today) -> bool {
+    !input.status.is_closed() && input.follow_up.is_none_or(|due| due < today.end)
 }
 
 fn tie_break(a: &PriorityInput, b: &PriorityInput) -> Ordering {

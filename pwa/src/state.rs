@@ -199,13 +199,13 @@ impl AppState {
     pub fn queue(&self) -> Vec<(&LeadSummary, Priority)> {
         let rules = &self.team.rules;
         let soon = self.now.plus_millis(DUE_SOON_MS);
+        let today = priority::Today::new(self.now, rules);
         let mine = self.mine().filter(|l| {
-            priority::in_queue(&l.priority_input(), self.now, rules)
+            priority::in_queue_today(&l.priority_input(), today)
                 && l.follow_up.is_none_or(|f| f <= soon)
                 && self.skips.get(&l.id).is_none_or(|until| *until <= self.now)
         });
-        let ranked = priority::rank(mine.map(|l| l.priority_input()), self.now, rules);
-        ranked.into_iter().filter_map(|(id, p)| LeadId::parse(id).ok().and_then(|id| self.leads.get(&id)).map(|l| (l, p))).collect()
+        priority::rank_with(mine.map(|l| (l, l.priority_input())), self.now, rules)
     }
 
     /// My follow-ups that are overdue or due before the end of today, soonest first.
@@ -222,8 +222,8 @@ impl AppState {
     pub fn search(&self, query: &SearchQuery, limit: usize) -> (Vec<&LeadSummary>, usize) {
         let matching: Vec<&LeadSummary> = self.leads.values().filter(|l| query.matches(l)).collect();
         let total = matching.len();
-        let ranked = priority::rank(matching.iter().map(|l| l.priority_input()), self.now, &self.team.rules);
-        let out = ranked.into_iter().take(limit).filter_map(|(id, _)| LeadId::parse(id).ok().and_then(|id| self.leads.get(&id))).collect();
+        let ranked = priority::rank_with(matching.into_iter().map(|l| (l, l.priority_input())), self.now, &self.team.rules);
+        let out = ranked.into_iter().take(limit).map(|(l, _)| l).collect();
         (out, total)
     }
 
