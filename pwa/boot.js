@@ -8,16 +8,24 @@
 // decodes them (dialbook_pwa_store::store::StartRead); on any failure it is null and the
 // app reads them itself. A database that does not exist yet is not created here: that is
 // the app's, with its object stores.
+// `issued` settles once the reads are under way (or could not be made).
+let issued;
+const readsIssued = new Promise((resolve) => (issued = resolve));
 let startRead = new Promise((resolve) => {
   let open;
   try {
     open = indexedDB.open("dialbook");
   } catch {
+    issued();
     return resolve(null);
   }
   open.onupgradeneeded = () => open.transaction.abort();
-  open.onerror = open.onblocked = () => resolve(null);
+  open.onerror = open.onblocked = () => {
+    issued();
+    resolve(null);
+  };
   open.onsuccess = () => {
+    queueMicrotask(issued);
     const db = open.result;
     const read = {};
     try {
@@ -98,5 +106,12 @@ window.dialbookDocsWorker = (fresh) => {
   }));
 };
 
-// Imported here, not at the top, so that the reads above are under way first.
-import("/{{JS}}").then((app) => app.default({ module_or_path: "/{{WASM}}" }));
+// The app's wasm compiles meanwhile (streamed; from the service worker's cache on a phone
+// that has it). The app itself starts once the reads above are issued, so IndexedDB reads
+// while the app's own start runs instead of after it. Imported here, not at the top, so
+// that the database is already opening.
+const compiled = WebAssembly.compileStreaming(fetch("/{{WASM}}")).catch(() => "/{{WASM}}");
+import("/{{JS}}").then(async (app) => {
+  await readsIssued;
+  app.default({ module_or_path: await compiled });
+});
