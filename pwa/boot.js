@@ -3,8 +3,9 @@
 // content-hashed file names.
 
 // Start-up's reads, issued first so that IndexedDB opens the database and reads it while
-// the app's wasm is still loading: every meta value, every lead summary and the outbox,
-// in one readonly transaction. The app takes them once (`dialbookTakeStartRead`) and
+// the app's wasm is still loading: every meta value, the lead summaries (the snapshot
+// and those changed since it, or else every one) and the outbox, in one readonly
+// transaction. The app takes them once (`dialbookTakeStartRead`) and
 // decodes them (dialbook_pwa_store::store::StartRead); on any failure it is null and the
 // app reads them itself. A database that does not exist yet is not created here: that is
 // the app's, with its object stores.
@@ -27,27 +28,39 @@ let startRead = new Promise((resolve) => {
   open.onsuccess = () => {
     queueMicrotask(issued);
     const db = open.result;
-    const read = {};
+    const read = { metaKeys: [], metaValues: [], changed: [] };
     try {
       const tx = db.transaction(["meta", "summaries", "outbox"]);
-      const get = (request, field) => (request.onsuccess = () => (read[field] = request.result));
-      get(tx.objectStore("meta").getAllKeys(), "metaKeys");
-      get(tx.objectStore("meta").getAll(), "metaValues");
-      get(tx.objectStore("summaries").getAll(), "summaries");
-      get(tx.objectStore("outbox").getAllKeys(), "outbox");
-      // The summaries go over as one buffer and their lengths: one copy into the wasm
-      // instead of one per lead.
-      tx.oncomplete = () => {
-        const lengths = new Uint32Array(read.summaries.length);
-        read.summaries.forEach((bytes, i) => (lengths[i] = bytes.byteLength));
-        const packed = new Uint8Array(lengths.reduce((sum, n) => sum + n, 0));
-        let at = 0;
-        for (const bytes of read.summaries) {
-          packed.set(bytes, at);
-          at += bytes.byteLength;
+      const meta = tx.objectStore("meta");
+      const summaries = tx.objectStore("summaries");
+      const metaKeys = meta.getAllKeys();
+      meta.getAll().onsuccess = ({ target: { result: values } }) => {
+        // The settings go to the app; the summary snapshot and the marks of leads changed
+        // since it was made (see dialbook_pwa_store::store::keys) are used here.
+        let snapshot;
+        const changed = [];
+        metaKeys.result.forEach((key, i) => {
+          if (key === "summary-snapshot") snapshot = values[i];
+          else if (key.startsWith("changed:")) changed.push(key.slice("changed:".length));
+          else {
+            read.metaKeys.push(key);
+            read.metaValues.push(values[i]);
+          }
+        });
+        if (snapshot && changed.length <= 1000) {
+          // One value, and the few summaries that changed since (undefined: it went).
+          read.summaries = snapshot;
+          read.changed = changed.map((id) => {
+            const entry = [id, undefined];
+            summaries.get(id).onsuccess = ({ target }) => (entry[1] = target.result);
+            return entry;
+          });
+        } else {
+          summaries.getAll().onsuccess = ({ target }) => (read.summaries = pack(target.result));
         }
-        resolve({ ...read, summaries: packed, summaryLengths: lengths });
       };
+      tx.objectStore("outbox").getAllKeys().onsuccess = ({ target }) => (read.outbox = target.result);
+      tx.oncomplete = () => resolve(read);
       tx.onabort = () => resolve(null);
     } catch {
       resolve(null);
@@ -56,6 +69,22 @@ let startRead = new Promise((resolve) => {
     db.close();
   };
 });
+// Summaries packed as the snapshot is (pack_summaries in pwa/store/src/store.rs):
+// [count][each length][the bytes], u32s little-endian. One copy into the wasm instead
+// of one per lead.
+const pack = (values) => {
+  const head = 4 + 4 * values.length;
+  const packed = new Uint8Array(head + values.reduce((sum, v) => sum + v.byteLength, 0));
+  const words = new DataView(packed.buffer);
+  words.setUint32(0, values.length, true);
+  let at = head;
+  values.forEach((bytes, i) => {
+    words.setUint32(4 + 4 * i, bytes.byteLength, true);
+    packed.set(bytes, at);
+    at += bytes.byteLength;
+  });
+  return packed;
+};
 window.dialbookTakeStartRead = () => {
   const taken = startRead;
   startRead = null;

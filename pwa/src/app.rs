@@ -86,6 +86,7 @@ pub fn App() -> Html {
     crate::views::keys::use_shortcuts(&state, io.as_ref());
     crate::views::update::use_service_worker(&state, io.as_ref());
     use_first_paint_mark(&state);
+    use_summary_snapshot(state.phase == Phase::Ready, (*io).clone());
 
     if let Some(e) = &*fatal {
         return html! { <div class="fatal" role="alert"><h1>{ "Dialbook can't start" }</h1><p>{ e }</p>
@@ -210,6 +211,17 @@ fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
                 }
                 zone_offsets::refresh(&zone, now());
             });
+        }
+    });
+}
+
+/// Once the first screen is up (and storage is open): make start-up's summary snapshot
+/// again if any summary changed since it was made, so the next start reads one value.
+#[hook]
+fn use_summary_snapshot(ready: bool, io: Option<Rc<Io>>) {
+    use_effect_with((ready, io.is_some()), move |&(ready, _)| {
+        if let (true, Some(io)) = (ready, io) {
+            wasm_bindgen_futures::spawn_local(async move { io.snapshot_summaries(1).await });
         }
     });
 }

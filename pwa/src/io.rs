@@ -18,6 +18,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use yew::UseReducerDispatcher;
 
+/// A sync that changed at least this many summaries makes the snapshot again; fewer are
+/// read apart at the next start.
+const SNAPSHOT_AFTER_SYNC: u32 = 200;
+
 pub struct Io {
     /// A call is being stored: a second tap or key press must not log it twice.
     logging: Cell<bool>,
@@ -177,6 +181,9 @@ impl Io {
                         let _ = io.store.put_meta(keys::SYNCED, b"1").await;
                     }
                     io.dispatch.dispatch(Action::FirstSyncDone);
+                    // After a first sync (or any sync that brought many changes), so the
+                    // next start reads one value.
+                    io.snapshot_summaries(SNAPSHOT_AFTER_SYNC).await;
                 });
             }
             SyncUpdate::SignedOut => {
@@ -185,6 +192,15 @@ impl Io {
                 }
                 d.dispatch(Action::SignedOut { notice: Some("Your session ended. Sign in again — nothing on this phone is lost.".into()) });
             }
+        }
+    }
+
+    /// Keep start-up's summary snapshot fresh (see `Store::snapshot_summaries`): at start
+    /// after the first screen (any change since), and after a sync that changed many.
+    pub async fn snapshot_summaries(&self, min_changed: u32) {
+        let Ok(repo) = self.repo() else { return };
+        if let Err(e) = repo.snapshot_summaries(min_changed).await {
+            platform::warn(&e.to_string());
         }
     }
 

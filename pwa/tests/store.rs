@@ -14,7 +14,7 @@ use dialbook_core::summary::LeadSummary;
 use dialbook_core::{CallOutcome, DocId, LeadStatus, Timestamp};
 use dialbook_pwa_store::phone;
 use dialbook_pwa_store::repo::{EditError, Editor, Repo};
-use dialbook_pwa_store::store::{StartRead, Store, StoredDoc};
+use dialbook_pwa_store::store::{StartRead, Store, StoredDoc, keys, pack_summaries};
 use dialbook_pwa_store::worker::{Answer, Call, Worker};
 use wasm_bindgen_test::*;
 
@@ -303,28 +303,83 @@ async fn start_up_reads_meta_summaries_and_outbox_in_one_go_and_a_read_ahead_dec
     assert_eq!(read.meta.get("cursor").map(Vec::as_slice), Some(&b"c9"[..]));
     assert_eq!(read.meta.get("session").map(Vec::as_slice), Some(&b"{\"token\":\"t\"}"[..]));
 
-    // The same reads as boot.js hands them over: arrays of keys, Uint8Arrays and strings.
+    // The same reads as boot.js hands them over: arrays of keys, Uint8Arrays and strings,
+    // the summaries packed into one value.
     let array = |items: Vec<wasm_bindgen::JsValue>| items.into_iter().collect::<js_sys::Array>();
     let bytes = |b: &[u8]| wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(b));
     let (keys, values): (Vec<_>, Vec<_>) = read.meta.iter().map(|(k, v)| (wasm_bindgen::JsValue::from(k.as_str()), bytes(v))).unzip();
     let ahead = js_sys::Object::new();
-    let set = |name: &str, value: js_sys::Array| js_sys::Reflect::set(&ahead, &name.into(), &value).unwrap();
-    set("metaKeys", array(keys));
-    set("metaValues", array(values));
+    let set = |name: &str, value: &wasm_bindgen::JsValue| js_sys::Reflect::set(&ahead, &name.into(), value).unwrap();
+    set("metaKeys", &array(keys).into());
+    set("metaValues", &array(values).into());
     let encoded: Vec<Vec<u8>> = read.summaries.iter().map(|s| postcard::to_allocvec(s).unwrap()).collect();
-    let lengths: Vec<u32> = encoded.iter().map(|b| b.len() as u32).collect();
-    js_sys::Reflect::set(&ahead, &"summaries".into(), &bytes(&encoded.concat())).unwrap();
-    js_sys::Reflect::set(&ahead, &"summaryLengths".into(), &js_sys::Uint32Array::from(lengths.as_slice())).unwrap();
-    set("outbox", array(vec![dirty.as_str().into()]));
+    set("summaries", &bytes(&pack_summaries(&encoded)));
+    set("changed", &array(vec![]).into());
+    set("outbox", &array(vec![dirty.as_str().into()]).into());
     assert_eq!(StartRead::from_js(&ahead).unwrap(), read);
 
     // Anything else is refused with a reason (and the app then reads for itself).
-    let too_long: Vec<u32> = lengths.iter().map(|n| n + 1).collect();
-    js_sys::Reflect::set(&ahead, &"summaryLengths".into(), &js_sys::Uint32Array::from(too_long.as_slice())).unwrap();
+    let mut cut = pack_summaries(&encoded);
+    cut.pop();
+    set("summaries", &bytes(&cut));
     assert!(StartRead::from_js(&ahead).unwrap_err().to_string().contains("cut short"));
-    js_sys::Reflect::set(&ahead, &"summaries".into(), &bytes(b"\xff\xff")).unwrap();
-    js_sys::Reflect::set(&ahead, &"summaryLengths".into(), &js_sys::Uint32Array::from(&[2u32][..])).unwrap();
+    set("summaries", &bytes(&pack_summaries(&[b"\xff\xff".to_vec()])));
     assert!(StartRead::from_js(&ahead).is_err(), "an unreadable summary");
-    set("metaValues", array(vec![]));
+    set("summaries", &bytes(&pack_summaries(&encoded)));
+    set("metaValues", &array(vec![]).into());
     assert!(StartRead::from_js(&ahead).unwrap_err().to_string().contains("differ in number"));
+}
+
+/// Start-up reads one snapshot of the summaries plus the few changed since: an edit and a
+/// removal after the snapshot come back as they are now, the rest from the snapshot, the
+/// same as reading every summary; making the snapshot again clears the marks.
+#[wasm_bindgen_test]
+async fn the_summary_snapshot_and_the_leads_changed_since_read_back_as_every_summary_would() {
+    let repo = Repo::new(Store::open(&db_name("snapshot")).await.unwrap(), editor());
+    let store = &repo.store;
+    let mut ids = Vec::new();
+    for (n, name) in [(1, "Ravi Kumar"), (2, "Anita Iyer"), (3, "Meena Nair")] {
+        let mut doc = lead_doc(n, name, 1_000);
+        let id = doc.read().unwrap().id;
+        repo.apply(vec![Effect::Apply(PullItem::Snapshot { doc: DocId::Lead(id.clone()), bytes: doc.save() })]).await.unwrap();
+        ids.push(id);
+    }
+    let mark = |id: &dialbook_core::LeadId| format!("{}{}", keys::CHANGED, id.as_str());
+    assert_eq!(store.meta(&mark(&ids[0])).await.unwrap(), Some(vec![]), "a stored summary is marked");
+    assert!(store.snapshot_summaries(200).await.unwrap(), "no snapshot yet: made whatever the count");
+    assert_eq!(store.meta(&mark(&ids[0])).await.unwrap(), None, "the marks go with a new snapshot");
+    assert!(!store.snapshot_summaries(1).await.unwrap(), "nothing changed since: not made again");
+
+    // After the snapshot: a call on one lead, another lead taken away.
+    let call = CallLog { outcome: CallOutcome::Interested, duration_secs: 30, note: String::new(), voice_note: None, follow_up: None };
+    repo.edit(&ids[0], Timestamp(5_000), vec![LeadEdit::LogCall(call)]).await.unwrap();
+    repo.apply(vec![Effect::Apply(PullItem::Revoked { doc: DocId::Lead(ids[1].clone()) })]).await.unwrap();
+    assert!(!store.snapshot_summaries(5).await.unwrap(), "two changes are fewer than asked for");
+
+    // As boot.js hands it over: the snapshot as stored, and [id, summary now or nothing].
+    let bytes = |b: &[u8]| wasm_bindgen::JsValue::from(js_sys::Uint8Array::from(b));
+    let snapshot = store.meta(keys::SUMMARY_SNAPSHOT).await.unwrap().unwrap();
+    let full = store.start_read().await.unwrap();
+    let now_of = |id: &dialbook_core::LeadId| {
+        full.summaries.iter().find(|s| &s.id == id).map_or(wasm_bindgen::JsValue::UNDEFINED, |s| bytes(&postcard::to_allocvec(s).unwrap()))
+    };
+    let changed: js_sys::Array = ids[..2]
+        .iter()
+        .map(|id| -> wasm_bindgen::JsValue { [wasm_bindgen::JsValue::from(id.as_str()), now_of(id)].into_iter().collect::<js_sys::Array>().into() })
+        .collect();
+    let ahead = js_sys::Object::new();
+    let set = |name: &str, value: &wasm_bindgen::JsValue| js_sys::Reflect::set(&ahead, &name.into(), value).unwrap();
+    set("metaKeys", &js_sys::Array::new().into());
+    set("metaValues", &js_sys::Array::new().into());
+    set("summaries", &bytes(&snapshot));
+    set("changed", &changed.into());
+    set("outbox", &js_sys::Array::new().into());
+    let mut from_snapshot = StartRead::from_js(&ahead).unwrap().summaries;
+    let mut every = full.summaries.clone();
+    from_snapshot.sort_by(|a, b| a.name.cmp(&b.name));
+    every.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(from_snapshot, every);
+    assert_eq!(every.len(), 2, "the lead taken away is not among them");
+    assert_eq!(every.iter().find(|s| s.id == ids[0]).unwrap().call_count, 1, "the call after the snapshot is there");
+    assert!(full.meta.keys().all(|k| !k.starts_with(keys::CHANGED) && k != keys::SUMMARY_SNAPSHOT), "bookkeeping is not a setting");
 }

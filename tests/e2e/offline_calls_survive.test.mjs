@@ -22,6 +22,23 @@ scenario('calls logged offline survive a reload and reach the server when the ne
   for (const outcome of outcomes) called.push({ ...(await p.logCall(outcome)), outcome });
   assert.equal(new Set(called.map((c) => c.id)).size, 3, `three different leads were called: ${JSON.stringify(called)}`);
   await p.waitWaiting(3);
+  // What the queue shows now, from the lead summaries: the reload must show the same.
+  const queueBefore = { top: await p.currentLead(), count: await p.page.locator('.queue-count').textContent() };
+  // The start after the reload reads the summary snapshot made at this start plus the
+  // three leads changed since (each marked when its call was stored), not every summary.
+  const stored = await p.page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('dialbook');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const keys = open.result.transaction('meta').objectStore('meta').getAllKeys();
+          keys.onsuccess = () => resolve(keys.result);
+        };
+      }),
+  );
+  assert.ok(stored.includes('summary-snapshot'), `a summary snapshot is stored: ${JSON.stringify(stored)}`);
+  for (const call of called) assert.ok(stored.includes(`changed:${call.id}`), `${call.name} is marked changed since the snapshot`);
 
   // …and the app is reloaded, still with no network.
   const reload = await p.page.reload({ waitUntil: 'domcontentloaded' });
@@ -29,6 +46,11 @@ scenario('calls logged offline survive a reload and reach the server when the ne
   // Assert: the app came back from the service worker, with the calls still there.
   assert.ok(reload?.fromServiceWorker(), 'the reloaded page came from the service worker');
   await p.waitScreen('queue');
+  assert.deepEqual(
+    { top: await p.currentLead(), count: await p.page.locator('.queue-count').textContent() },
+    queueBefore,
+    'the queue after the reload is the one before: the called leads are not back as new',
+  );
   // The status bar fills in once the sync loop has read the outbox: wait for it.
   await p.waitWaiting(3);
   assert.deepEqual(await p.syncStatus(), { online: false, waiting: 3 }, 'after the reload: offline, 3 leads waiting to sync');

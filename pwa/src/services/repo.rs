@@ -149,4 +149,14 @@ impl Repo {
             _ => Err(unexpected()),
         }
     }
+
+    /// Make the summary snapshot start-up reads again if at least `min_changed` summaries
+    /// changed since the last one (or there is none). In the background: it reads every
+    /// summary, in the worker.
+    pub async fn snapshot_summaries(&self, min_changed: u32) -> Result<()> {
+        match self.ask(Call::SnapshotSummaries { min_changed }).await.map_err(store_error)? {
+            Answer::Done => Ok(()),
+            _ => Err(unexpected()),
+        }
+    }
 }

@@ -83,6 +83,46 @@ pub mod keys {
     /// The team's settings as last read from the team document (postcard), so the app
     /// starts with them before its document module has loaded.
     pub const TEAM: &str = "team";
+    /// Every summary in one value, as of when it was made ([`super::Store::snapshot_summaries`]):
+    /// start-up reads one value instead of thousands.
+    pub const SUMMARY_SNAPSHOT: &str = "summary-snapshot";
+    /// Prefix of the marks `changed:<lead id>`: that lead's summary changed (or went)
+    /// after the snapshot was made. Start-up reads those few summaries apart.
+    pub const CHANGED: &str = "changed:";
+}
+
+/// Meta values that are not settings: the snapshot and the changed marks.
+fn is_summary_bookkeeping(key: &str) -> bool {
+    key == keys::SUMMARY_SNAPSHOT || key.starts_with(keys::CHANGED)
+}
+
+/// Summaries (postcard each) as one value: `[count: u32][count lengths: u32][the bytes,
+/// one after another]`, little-endian. `pwa/boot.js` writes the same when it packs.
+pub fn pack_summaries(summaries: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + 4 * summaries.len() + summaries.iter().map(Vec::len).sum::<usize>());
+    out.extend((summaries.len() as u32).to_le_bytes());
+    for s in summaries {
+        out.extend((s.len() as u32).to_le_bytes());
+    }
+    for s in summaries {
+        out.extend(s);
+    }
+    out
+}
+
+/// The summaries' bytes in a [`pack_summaries`] value.
+pub fn unpack_summaries(packed: &[u8]) -> Result<Vec<&[u8]>> {
+    let cut = || StoreError("start-up read: summaries cut short".into());
+    let word = |at: usize| packed.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).ok_or_else(cut);
+    let count = word(0)?;
+    let mut at = 4 + 4 * count;
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let length = word(4 + 4 * i)?;
+        out.push(packed.get(at..at + length).ok_or_else(cut)?);
+        at += length;
+    }
+    Ok(out)
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -221,14 +261,34 @@ impl Store {
             outbox.get_all_keys::<String>().primitive()?,
         )
         .await?;
-        let meta_values = meta_values.map(|v| v.map(|v| bytes_of(&v))).collect::<std::result::Result<_, _>>()?;
+        // The snapshot is for boot.js's read-ahead; this reads the summaries themselves.
+        let meta = meta_keys.zip(meta_values).filter(|(k, _)| k.as_ref().map_or(true, |k| !is_summary_bookkeeping(k)));
+        let (meta_keys, meta_values): (Vec<_>, Vec<_>) = meta.map(|(k, v)| Ok((k?, bytes_of(&v?)))).collect::<Result<Vec<_>>>()?.into_iter().unzip();
         let summaries: Vec<Vec<u8>> = summaries.map(|v| v.map(|v| bytes_of(&v))).collect::<std::result::Result<_, _>>()?;
-        StartRead::decode(
-            meta_keys.collect::<std::result::Result<_, _>>()?,
-            meta_values,
-            summaries.iter().map(Vec::as_slice).collect(),
-            outbox.collect::<std::result::Result<_, _>>()?,
-        )
+        let summaries = summaries.iter().map(|s| postcard::from_bytes(s)).collect::<std::result::Result<_, _>>()?;
+        StartRead::decode(meta_keys, meta_values, summaries, outbox.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Make the summary snapshot again if at least `min_changed` summaries changed since
+    /// the last one (or there is none), and clear the changed marks, in one transaction.
+    /// True if it was made.
+    pub async fn snapshot_summaries(&self, min_changed: usize) -> Result<bool> {
+        let tx = self.begin()?;
+        let meta = tx.tx.object_store(META)?;
+        let keys: Vec<String> = meta.get_all_keys::<String>().primitive()?.await?.collect::<std::result::Result<_, _>>()?;
+        let marks: Vec<&String> = keys.iter().filter(|k| k.starts_with(keys::CHANGED)).collect();
+        let has_snapshot = keys.iter().any(|k| k == keys::SUMMARY_SNAPSHOT);
+        if has_snapshot && (marks.is_empty() || marks.len() < min_changed) {
+            return Ok(false);
+        }
+        let values = tx.tx.object_store(SUMMARIES)?.get_all::<JsValue>().primitive()?.await?;
+        let summaries: Vec<Vec<u8>> = values.map(|v| v.map(|v| bytes_of(&v))).collect::<std::result::Result<_, _>>()?;
+        put(&tx.tx, META, keys::SUMMARY_SNAPSHOT, &pack_summaries(&summaries))?;
+        for mark in marks {
+            drop(meta.delete(mark.as_str()).primitive()?);
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// One readwrite transaction over every object store.
@@ -265,32 +325,46 @@ pub struct StartRead {
 }
 
 impl StartRead {
-    /// From `{ metaKeys, metaValues, summaries, summaryLengths, outbox }`: the same four
-    /// reads, made in JavaScript (`pwa/boot.js`), with the summaries packed into one
-    /// buffer (their lengths apart).
+    /// From `{ metaKeys, metaValues, summaries, changed, outbox }`: the same reads, made
+    /// in JavaScript (`pwa/boot.js`). `summaries` is one [`pack_summaries`] value: the
+    /// snapshot as stored, or all the summaries packed by boot.js; `changed` lists
+    /// `[lead id, its summary now, or undefined if it went]` for the leads changed since
+    /// that snapshot (empty for a full read).
     pub fn from_js(value: &JsValue) -> Result<Self> {
         let field = |name: &str| js_sys::Reflect::get(value, &name.into()).map_err(|_| StoreError(format!("start-up read has no {name}")));
         let array = |name: &str| field(name).map(|a| js_sys::Array::from(&a).to_vec());
         let strings = |values: Vec<JsValue>| values.into_iter().filter_map(|v| v.as_string()).collect();
         let packed = Uint8Array::new(&field("summaries")?).to_vec();
-        let lengths = js_sys::Uint32Array::new(&field("summaryLengths")?).to_vec();
-        let mut at = 0;
-        let mut summaries = Vec::with_capacity(lengths.len());
-        for length in lengths {
-            let bytes = packed.get(at..at + length as usize).ok_or_else(|| StoreError("start-up read: summaries cut short".into()))?;
-            summaries.push(bytes);
-            at += length as usize;
+        let snapshot = unpack_summaries(&packed)?;
+        // Leads changed since the snapshot: their snapshot entries give way to what is
+        // stored now (nothing, for a lead that went).
+        let changed: Vec<(String, Option<Vec<u8>>)> = array("changed")?
+            .iter()
+            .map(|entry| {
+                let entry = js_sys::Array::from(entry);
+                let now = entry.get(1);
+                (entry.get(0).as_string().unwrap_or_default(), (!now.is_undefined() && !now.is_null()).then(|| bytes_of(&now)))
+            })
+            .collect();
+        let mut summaries: Vec<LeadSummary> = snapshot.into_iter().map(postcard::from_bytes).collect::<std::result::Result<_, _>>()?;
+        if !changed.is_empty() {
+            let gone: std::collections::HashSet<&str> = changed.iter().map(|(id, _)| id.as_str()).collect();
+            summaries.retain(|s| !gone.contains(s.id.as_str()));
+            for (_, now) in &changed {
+                if let Some(bytes) = now {
+                    summaries.push(postcard::from_bytes(bytes)?);
+                }
+            }
         }
         let meta_values = array("metaValues")?.iter().map(bytes_of).collect();
         Self::decode(strings(array("metaKeys")?), meta_values, summaries, strings(array("outbox")?))
     }
 
-    fn decode(meta_keys: Vec<String>, meta_values: Vec<Vec<u8>>, summaries: Vec<&[u8]>, outbox: Vec<String>) -> Result<Self> {
+    fn decode(meta_keys: Vec<String>, meta_values: Vec<Vec<u8>>, summaries: Vec<LeadSummary>, outbox: Vec<String>) -> Result<Self> {
         if meta_keys.len() != meta_values.len() {
             return Err(StoreError("start-up read: meta keys and values differ in number".into()));
         }
         let meta = meta_keys.into_iter().zip(meta_values).collect();
-        let summaries = summaries.into_iter().map(postcard::from_bytes).collect::<std::result::Result<_, _>>()?;
         // A key that no longer parses (an id format from a newer version) is skipped.
         let outbox = outbox.iter().filter_map(|key| DocId::parse(key).ok()).collect();
         Ok(Self { meta, summaries, outbox })
@@ -327,8 +401,10 @@ impl Tx<'_> {
         put(&self.tx, DOCS, id.as_str(), &postcard::to_allocvec(doc)?)
     }
 
+    /// Also marks the lead changed since the summary snapshot.
     pub fn put_summary(&self, summary: &LeadSummary) -> Result<()> {
-        put(&self.tx, SUMMARIES, summary.id.as_str(), &postcard::to_allocvec(summary)?)
+        put(&self.tx, SUMMARIES, summary.id.as_str(), &postcard::to_allocvec(summary)?)?;
+        self.mark_changed(&summary.id)
     }
 
     /// The lead is gone from this phone: its document, summary and outbox entry.
@@ -336,7 +412,11 @@ impl Tx<'_> {
         for store in [DOCS, SUMMARIES, OUTBOX] {
             drop(self.tx.object_store(store)?.delete(id.as_str()).primitive()?);
         }
-        Ok(())
+        self.mark_changed(id)
+    }
+
+    fn mark_changed(&self, id: &LeadId) -> Result<()> {
+        put(&self.tx, META, &format!("{}{}", keys::CHANGED, id.as_str()), &[])
     }
 
     pub fn set_dirty(&self, id: &DocId, dirty: bool) -> Result<()> {

@@ -41,6 +41,9 @@ pub enum Call {
     FallbackStart(DocId),
     FallbackReceive { doc: DocId, response: DocSyncResponse },
     FinishFallback(DocId),
+    /// Make the summary snapshot again if at least this many summaries changed since the
+    /// last one (or there is none): see `Store::snapshot_summaries`.
+    SnapshotSummaries { min_changed: u32 },
 }
 
 /// The worker's answer to one [`Call`].
@@ -122,6 +125,10 @@ impl Worker {
             Call::FinishFallback(doc) => {
                 let (applied, dirty) = repo()?.finish_fallback(&doc).await?;
                 Answer::FallbackFinished { applied, dirty }
+            }
+            Call::SnapshotSummaries { min_changed } => {
+                repo()?.store.snapshot_summaries(min_changed as usize).await?;
+                Answer::Done
             }
         })
     }
