@@ -33,20 +33,23 @@ let startRead = new Promise((resolve) => {
       const tx = db.transaction(["meta", "summaries", "outbox"]);
       const meta = tx.objectStore("meta");
       const summaries = tx.objectStore("summaries");
-      const metaKeys = meta.getAllKeys();
-      meta.getAll().onsuccess = ({ target: { result: values } }) => {
-        // The settings go to the app; the summary snapshot and the marks of leads changed
-        // since it was made (see dialbook_pwa_store::store::keys) are used here.
+      // The meta values but not the marks `changed:<lead id>` of leads changed since the
+      // summary snapshot (see dialbook_pwa_store::store::keys): after a first sync there
+      // can be thousands, and only their keys are needed.
+      const ranges = [IDBKeyRange.upperBound("changed:", true), IDBKeyRange.lowerBound("changed;")];
+      const values = ranges.map((range) => [meta.getAllKeys(range), meta.getAll(range)]);
+      meta.getAllKeys(IDBKeyRange.bound("changed:", "changed;", false, true)).onsuccess = ({ target }) => {
+        const changed = target.result.map((key) => key.slice("changed:".length));
         let snapshot;
-        const changed = [];
-        metaKeys.result.forEach((key, i) => {
-          if (key === "summary-snapshot") snapshot = values[i];
-          else if (key.startsWith("changed:")) changed.push(key.slice("changed:".length));
-          else {
-            read.metaKeys.push(key);
-            read.metaValues.push(values[i]);
-          }
-        });
+        for (const [keys, vals] of values) {
+          keys.result.forEach((key, i) => {
+            if (key === "summary-snapshot") snapshot = vals.result[i];
+            else {
+              read.metaKeys.push(key);
+              read.metaValues.push(vals.result[i]);
+            }
+          });
+        }
         if (snapshot && changed.length <= 1000) {
           // One value, and the few summaries that changed since (undefined: it went).
           read.summaries = snapshot;
