@@ -141,23 +141,13 @@ try {
   line(`first sync of ${fmt(LEADS)} leads (login → queue), unthrottled`, `${fmt(firstSync)} ms`);
   // After a first sync the document worker snapshots the summaries in the background (a
   // fraction of a second); a phone is not closed that soon, so the starts below begin
-  // once it has (the snapshot stored, no lead marked changed since).
+  // once it has (the snapshot stored, no lead marked changed since). A sync makes it only
+  // when it changed 200 leads or more: run with --leads 200 or more.
   await waitFor(
-    () =>
-      p.page.evaluate(
-        () =>
-          new Promise((resolve, reject) => {
-            const open = indexedDB.open('dialbook');
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-              const keys = open.result.transaction('meta').objectStore('meta').getAllKeys();
-              keys.onsuccess = () => {
-                open.result.close();
-                resolve(keys.result.includes('summary-snapshot') && !keys.result.some((k) => k.startsWith('changed:')));
-              };
-            };
-          }),
-      ),
+    async () => {
+      const keys = await p.storedMetaKeys();
+      return keys.includes('summary-snapshot') && !keys.some((k) => k.startsWith('changed:'));
+    },
     { what: 'the summary snapshot after the first sync', timeout: 60_000 },
   );
 

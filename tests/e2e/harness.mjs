@@ -592,6 +592,24 @@ export class Phone {
   }
 
   /** `{online, waiting}` from the always-visible sync status. */
+  /** The keys of the app's IndexedDB `meta` store, read in the page (a connection of its own). */
+  async storedMetaKeys() {
+    return this.page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('dialbook');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const keys = open.result.transaction('meta').objectStore('meta').getAllKeys();
+            keys.onsuccess = () => {
+              open.result.close();
+              resolve(keys.result);
+            };
+          };
+        }),
+    );
+  }
+
   async syncStatus() {
     const s = this.status();
     const [online, waiting] = await Promise.all([s.getAttribute('data-online', { timeout: ms(10_000) }), s.getAttribute('data-waiting', { timeout: ms(10_000) })]);

@@ -26,17 +26,7 @@ scenario('calls logged offline survive a reload and reach the server when the ne
   const queueBefore = { top: await p.currentLead(), count: await p.page.locator('.queue-count').textContent() };
   // The start after the reload reads the summary snapshot made at this start plus the
   // three leads changed since (each marked when its call was stored), not every summary.
-  const stored = await p.page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('dialbook');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const keys = open.result.transaction('meta').objectStore('meta').getAllKeys();
-          keys.onsuccess = () => resolve(keys.result);
-        };
-      }),
-  );
+  const stored = await p.storedMetaKeys();
   assert.ok(stored.includes('summary-snapshot'), `a summary snapshot is stored: ${JSON.stringify(stored)}`);
   for (const call of called) assert.ok(stored.includes(`changed:${call.id}`), `${call.name} is marked changed since the snapshot`);
 
