@@ -211,13 +211,13 @@ pub fn rank<'a>(
     now: Timestamp,
     rules: &FollowUpRules,
 ) -> Vec<(&'a str, Priority)> {
-    rank_with(items.into_iter().map(|input| (input.id, input)), now, rules)
+    rank_with(items.into_iter().map(|input| (input.id, input)), Today::new(now, rules))
 }
 
-/// [`rank`] for items that carry their own input: each item comes back with its
-/// priority, so the caller need not look its leads up again by id.
-pub fn rank_with<'a, T>(items: impl IntoIterator<Item = (T, PriorityInput<'a>)>, now: Timestamp, rules: &FollowUpRules) -> Vec<(T, Priority)> {
-    let today = Today::new(now, rules);
+/// [`rank`] for items that carry their own input, with today worked out already: each
+/// item comes back with its priority, so the caller need not look its leads up again by
+/// id.
+pub fn rank_with<'a, T>(items: impl IntoIterator<Item = (T, PriorityInput<'a>)>, today: Today) -> Vec<(T, Priority)> {
     let mut scored: Vec<_> = items.into_iter().map(|(item, input)| (score_today(&input, today), input, item)).collect();
     scored.sort_by(|(pa, a, _), (pb, b, _)| pb.score.cmp(&pa.score).then_with(|| tie_break(a, b)));
     scored.into_iter().map(|(priority, _, item)| (item, priority)).collect()

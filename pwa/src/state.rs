@@ -205,7 +205,7 @@ impl AppState {
                 && l.follow_up.is_none_or(|f| f <= soon)
                 && self.skips.get(&l.id).is_none_or(|until| *until <= self.now)
         });
-        priority::rank_with(mine.map(|l| (l, l.priority_input())), self.now, rules)
+        priority::rank_with(mine.map(|l| (l, l.priority_input())), today)
     }
 
     /// My follow-ups that are overdue or due before the end of today, soonest first.
@@ -222,7 +222,8 @@ impl AppState {
     pub fn search(&self, query: &SearchQuery, limit: usize) -> (Vec<&LeadSummary>, usize) {
         let matching: Vec<&LeadSummary> = self.leads.values().filter(|l| query.matches(l)).collect();
         let total = matching.len();
-        let ranked = priority::rank_with(matching.into_iter().map(|l| (l, l.priority_input())), self.now, &self.team.rules);
+        let today = priority::Today::new(self.now, &self.team.rules);
+        let ranked = priority::rank_with(matching.into_iter().map(|l| (l, l.priority_input())), today);
         let out = ranked.into_iter().take(limit).map(|(l, _)| l).collect();
         (out, total)
     }

@@ -9,6 +9,7 @@
 //! it on request (`dialbookDocsWorker`), which the app does once the first screen is up;
 //! the service worker precaches its files, so it starts offline too.
 
+use dialbook_pwa_store::js_error_message;
 use dialbook_pwa_store::store::StoreError;
 use dialbook_pwa_store::repo::Editor;
 use dialbook_pwa_store::worker::{Answer, Call};
@@ -57,9 +58,9 @@ thread_local! {
     static STATE: RefCell<State> = RefCell::default();
 }
 
-fn describe(e: &JsValue) -> String {
-    let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string());
-    message.unwrap_or_else(|| "unknown error".into())
+/// The worker answered with another kind of answer than the call asks for.
+pub fn unexpected() -> StoreError {
+    StoreError("the document worker answered something else than was asked".into())
 }
 
 /// From now on the worker works on the database `db` as `editor` (start, or someone
@@ -113,7 +114,7 @@ fn restart() {
 
 impl Client {
     async fn start(fresh: bool, open: Option<Call>) -> Result<Rc<Client>, StoreError> {
-        let failed = |e: JsValue| StoreError(format!("the app's document worker did not start ({})", describe(&e)));
+        let failed = |e: JsValue| StoreError(format!("the app's document worker did not start ({})", js_error_message(&e)));
         let worker: web_sys::Worker = JsFuture::from(start_worker(fresh).map_err(failed)?).await.map_err(failed)?.unchecked_into();
         let waiting: Rc<RefCell<HashMap<u32, oneshot::Sender<Reply>>>> = Rc::default();
         let on_message = {
@@ -157,8 +158,8 @@ impl Client {
     async fn open(&self, open: &Call) -> Result<(), StoreError> {
         match self.ask(open).await? {
             Answer::Done => Ok(()),
-            Answer::Failed(e) => Err(StoreError(e.to_string())),
-            _ => Err(StoreError("the document worker answered something else than was asked".into())),
+            Answer::Failed(e) => Err(e.into()),
+            _ => Err(unexpected()),
         }
     }
 
@@ -174,7 +175,7 @@ impl Client {
         let _ = Reflect::set(&message, &"call".into(), &bytes);
         if let Err(e) = self.worker.post_message_with_transfer(&message, &js_sys::Array::of1(&bytes.buffer())) {
             self.waiting.borrow_mut().remove(&id);
-            return Err(StoreError(format!("the document worker could not be asked ({})", describe(&e))));
+            return Err(StoreError(format!("the document worker could not be asked ({})", js_error_message(&e))));
         }
         let reply = receiver.await.map_err(|_| StoreError("the document worker went away".into()))?;
         let bytes = reply.map_err(|message| {

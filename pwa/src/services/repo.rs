@@ -2,7 +2,7 @@
 //! method of the same name, carried out by the document worker ([`docs`]). An edit's
 //! answer comes once it is durable in IndexedDB.
 
-use super::docs;
+use super::docs::{self, unexpected};
 use super::store::{Result, StoreError};
 use dialbook_core::kernel::FallbackStep;
 use dialbook_core::lead::{Lead, LeadEdit, NewLead};
@@ -24,24 +24,6 @@ pub struct Saved {
     pub durable_at: f64,
 }
 
-fn unexpected() -> StoreError {
-    StoreError("the document worker answered something else than was asked".into())
-}
-
-/// A failed call as the caller's error: the worker's own, or why it could not answer.
-fn failed(answer: Answer) -> EditError {
-    match answer {
-        Answer::Failed(e) => e,
-        _ => EditError::Store(unexpected()),
-    }
-}
-
-fn store_error(e: EditError) -> StoreError {
-    match e {
-        EditError::Store(e) => e,
-        other => StoreError(other.to_string()),
-    }
-}
 
 pub struct Repo(());
 
@@ -67,7 +49,7 @@ impl Repo {
 
     /// The full lead, timeline included, read from its document.
     pub async fn lead(&self, id: &LeadId) -> Result<Option<Lead>> {
-        match self.ask(Call::Lead(id.clone())).await.map_err(store_error)? {
+        match self.ask(Call::Lead(id.clone())).await.map_err(StoreError::from)? {
             Answer::Lead(lead) => Ok(lead),
             _ => Err(unexpected()),
         }
@@ -76,7 +58,7 @@ impl Repo {
     /// The team's settings, read from the team document. (Start-up has them sooner from
     /// meta `team`, kept beside the document as read.)
     pub async fn team(&self) -> Result<Option<Team>> {
-        match self.ask(Call::Team).await.map_err(store_error)? {
+        match self.ask(Call::Team).await.map_err(StoreError::from)? {
             Answer::Team(team) => Ok(team),
             _ => Err(unexpected()),
         }
@@ -94,21 +76,21 @@ impl Repo {
         let call = Call::Edit { lead: id.clone(), now, edits, clear: clear.map(str::to_owned) };
         match self.ask(call).await? {
             Answer::Edited { summary, durable_at } => Ok(Saved { summary, durable_at }),
-            other => Err(failed(other)),
+            _ => Err(unexpected().into()),
         }
     }
 
     pub async fn create(&self, now: Timestamp, new: NewLead) -> std::result::Result<LeadSummary, EditError> {
         match self.ask(Call::Create { now, new }).await? {
             Answer::Edited { summary, .. } => Ok(summary),
-            other => Err(failed(other)),
+            _ => Err(unexpected().into()),
         }
     }
 
     /// The push for `ids`: each doc's changes since its acked heads, and the heads they
     /// bring the server to. Docs with nothing to send are listed apart.
     pub async fn build_push(&self, ids: &[DocId]) -> Result<(PushRequest, BTreeMap<DocId, Vec<ChangeHash>>, Vec<DocId>)> {
-        match self.ask(Call::BuildPush(ids.to_vec())).await.map_err(store_error)? {
+        match self.ask(Call::BuildPush(ids.to_vec())).await.map_err(StoreError::from)? {
             Answer::Push { request, sent, empty } => Ok((request, sent, empty)),
             _ => Err(unexpected()),
         }
@@ -117,7 +99,7 @@ impl Repo {
     /// Carry out the effects of one protocol answer, all in one transaction: a page of
     /// pulled docs and the cursor after it are stored together or not at all.
     pub async fn apply(&self, effects: Vec<Effect>) -> Result<Applied> {
-        match self.ask(Call::Apply(effects)).await.map_err(store_error)? {
+        match self.ask(Call::Apply(effects)).await.map_err(StoreError::from)? {
             Answer::Applied(applied) => Ok(applied),
             _ => Err(unexpected()),
         }
@@ -126,7 +108,7 @@ impl Repo {
     /// Start the per-doc fallback exchange for `doc`: the first step (`None` if the doc
     /// is not on the phone).
     pub async fn fallback_start(&self, doc: &DocId) -> Result<Option<FallbackStep>> {
-        match self.ask(Call::FallbackStart(doc.clone())).await.map_err(store_error)? {
+        match self.ask(Call::FallbackStart(doc.clone())).await.map_err(StoreError::from)? {
             Answer::Fallback(step) => Ok(step),
             _ => Err(unexpected()),
         }
@@ -134,7 +116,7 @@ impl Repo {
 
     /// The server's answer in the fallback exchange for `doc`: the next step.
     pub async fn fallback_receive(&self, doc: &DocId, response: DocSyncResponse) -> Result<FallbackStep> {
-        match self.ask(Call::FallbackReceive { doc: doc.clone(), response }).await.map_err(store_error)? {
+        match self.ask(Call::FallbackReceive { doc: doc.clone(), response }).await.map_err(StoreError::from)? {
             Answer::Fallback(Some(step)) => Ok(step),
             _ => Err(unexpected()),
         }
@@ -144,7 +126,7 @@ impl Repo {
     /// as stored now (the user may have edited meanwhile) and ack the server's heads.
     /// True if the doc still has changes to push.
     pub async fn finish_fallback(&self, doc: &DocId) -> Result<(Applied, bool)> {
-        match self.ask(Call::FinishFallback(doc.clone())).await.map_err(store_error)? {
+        match self.ask(Call::FinishFallback(doc.clone())).await.map_err(StoreError::from)? {
             Answer::FallbackFinished { applied, dirty } => Ok((applied, dirty)),
             _ => Err(unexpected()),
         }
@@ -154,7 +136,7 @@ impl Repo {
     /// changed since the last one (or there is none). In the background: it reads every
     /// summary, in the worker.
     pub async fn snapshot_summaries(&self, min_changed: u32) -> Result<()> {
-        match self.ask(Call::SnapshotSummaries { min_changed }).await.map_err(store_error)? {
+        match self.ask(Call::SnapshotSummaries { min_changed }).await.map_err(StoreError::from)? {
             Answer::Done => Ok(()),
             _ => Err(unexpected()),
         }

@@ -36,6 +36,13 @@ pub fn epoch_ms() -> f64 {
     performance().map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
 }
 
+/// What a thrown JavaScript value says: an `Error`'s message, a thrown string, or that
+/// nothing better is known.
+pub fn js_error_message(e: &wasm_bindgen::JsValue) -> String {
+    let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string());
+    message.unwrap_or_else(|| "unknown error".into())
+}
+
 /// Something went wrong that the user need not be told about, for whoever debugs.
 pub fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());

@@ -52,10 +52,7 @@ pub async fn ready() -> Result<(), String> {
     if loaded() {
         return Ok(());
     }
-    let describe = |e: JsValue| {
-        let message = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string());
-        format!("the phone-number checker did not load ({})", message.unwrap_or_else(|| "unknown error".into()))
-    };
+    let describe = |e: JsValue| format!("the phone-number checker did not load ({})", crate::js_error_message(&e));
     let module = JsFuture::from(load_module().map_err(describe)?).await.map_err(describe)?;
     let function = |name: &str| {
         Reflect::get(&module, &name.into())

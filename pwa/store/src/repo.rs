@@ -49,6 +49,17 @@ impl From<StoreError> for EditError {
     }
 }
 
+/// For callers that only report storage errors: a store error as it was, anything else
+/// with its own message.
+impl From<EditError> for StoreError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::Store(e) => e,
+            other => StoreError(other.to_string()),
+        }
+    }
+}
+
 /// A reply that is not the one asked for: the module's own error, or a mismatch.
 fn unexpected(reply: Reply) -> StoreError {
     match reply {

@@ -211,16 +211,9 @@ impl Store {
         Ok(Self { db })
     }
 
-    /// Every lead summary on the phone.
+    /// Every lead summary on the phone (as [`Store::start_read`] reads them).
     pub async fn summaries(&self) -> Result<Vec<LeadSummary>> {
-        let tx = self.db.transaction(SUMMARIES).build()?;
-        let store = tx.object_store(SUMMARIES)?;
-        let values = store.get_all::<JsValue>().primitive()?.await?;
-        let mut out = Vec::new();
-        for value in values {
-            out.push(postcard::from_bytes(&bytes_of(&value?))?);
-        }
-        Ok(out)
+        Ok(self.start_read().await?.summaries)
     }
 
     /// Docs with edits the server has not acknowledged.
