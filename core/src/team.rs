@@ -31,10 +31,33 @@ pub struct Team {
     pub whatsapp_templates: Vec<Template>,
 }
 
-/// The initial team document, identical on every server.
+impl Team {
+    /// The settings every team starts with: the default follow-up rules and a few
+    /// templates. What [`initial_team_doc`] holds, without building a document (the
+    /// phone shows these before it has read the team's own).
+    pub fn initial() -> Self {
+        let template = |key: &str, text: &str| Template { key: key.into(), text: text.into() };
+        Team {
+            rules: FollowUpRules::default(),
+            // In key order: the order the document's maps read back in.
+            note_templates: vec![
+                template("callback", "Asked to call back on {date}."),
+                template("quote_sent", "Shared the service quote for {car_model}."),
+                template("visit", "Will visit the workshop on {date}."),
+            ],
+            whatsapp_templates: vec![template(
+                "intro",
+                "Hello {name}, this is {agent}. Thank you for your interest — when is a good time to talk?",
+            )],
+        }
+    }
+}
+
+/// The initial team document ([`Team::initial`]), identical on every server.
 pub fn initial_team_doc() -> AutoCommit {
     let mut doc = AutoCommit::new().with_actor(ActorId::from([0u8; 16]));
-    let rules = FollowUpRules::default();
+    let team = Team::initial();
+    let rules = &team.rules;
     let init = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
         doc.put(ROOT, "schema", TEAM_SCHEMA_VERSION)?;
         doc.put(ROOT, "time_zone", rules.time_zone_name())?;
@@ -43,16 +66,12 @@ pub fn initial_team_doc() -> AutoCommit {
         for outcome in CallOutcome::ALL {
             doc.put(&r, outcome.as_str(), rules.rule(outcome).spec())?;
         }
-        let notes = doc.put_object(ROOT, "note_templates", ObjType::Map)?;
-        for (k, v) in [
-            ("callback", "Asked to call back on {date}."),
-            ("quote_sent", "Shared the service quote for {car_model}."),
-            ("visit", "Will visit the workshop on {date}."),
-        ] {
-            doc.put(&notes, k, v)?;
+        for (key, templates) in [("note_templates", &team.note_templates), ("whatsapp_templates", &team.whatsapp_templates)] {
+            let map = doc.put_object(ROOT, key, ObjType::Map)?;
+            for t in templates {
+                doc.put(&map, t.key.as_str(), t.text.as_str())?;
+            }
         }
-        let wa = doc.put_object(ROOT, "whatsapp_templates", ObjType::Map)?;
-        doc.put(&wa, "intro", "Hello {name}, this is {agent}. Thank you for your interest — when is a good time to talk?")?;
         Ok(())
     };
     init(&mut doc).expect("writing to a fresh document cannot fail");
@@ -117,6 +136,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_initial_team_doc_is_the_one_earlier_releases_created() {
+        // Servers of different releases starting on one database must not create two
+        // competing roots: the initial document's change may never change.
+        let heads = initial_team_doc().get_heads();
+        assert_eq!(heads.len(), 1);
+        assert_eq!(heads[0].to_string(), "80a2d1da6842737993cf32cd4f03f43eaea0228974c31de6641c94178120cc77");
+    }
+
+    #[test]
     fn two_servers_create_the_same_team_doc() {
         let (mut a, mut b) = (initial_team_doc(), initial_team_doc());
         assert_eq!(a.get_heads(), b.get_heads());
@@ -126,6 +154,7 @@ mod tests {
     #[test]
     fn initial_team_doc_reads_as_default_rules() {
         let team = read_team(&initial_team_doc()).unwrap();
+        assert_eq!(team, Team::initial());
         for o in CallOutcome::ALL {
             assert_eq!(team.rules.rule(o), FollowUpRules::default().rule(o));
         }

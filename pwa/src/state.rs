@@ -8,7 +8,7 @@ use dialbook_core::priority::{self, Priority};
 use dialbook_core::protocol::wire::Progress;
 use dialbook_core::rules::{FollowUpRules, QuickChip};
 use dialbook_core::summary::{LeadSummary, SearchQuery};
-use dialbook_core::team::{Team, initial_team_doc, read_team};
+use dialbook_core::team::Team;
 use dialbook_core::{CallOutcome, LeadId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -175,7 +175,7 @@ impl AppState {
             phase: Phase::Booting,
             session: None,
             leads: Rc::default(),
-            team: Rc::new(default_team()),
+            team: Rc::new(Team::initial()),
             members: Rc::default(),
             screen,
             sheet: None,
@@ -246,10 +246,6 @@ impl AppState {
         let me = self.me();
         self.leads.values().filter(move |l| !l.deleted && l.assignee.is_some() && l.assignee == me)
     }
-}
-
-pub fn default_team() -> Team {
-    read_team(&initial_team_doc()).expect("the built-in team document reads")
 }
 
 // Actions are dispatched a few times a second at most and moved, never stored in bulk:
