@@ -10,6 +10,10 @@
 // app reads them itself. A database that does not exist yet is not created here: that is
 // the app's, with its object stores.
 // `issued` settles once the reads are under way (or could not be made).
+// Start-up's steps as marks, for the cold-start benchmark's breakdown, only when it asks
+// for them (tests/e2e/bench.mjs; dialbook_pwa_store::step): a mark costs a slow phone ~1 ms.
+const step = window.__dialbookSteps ? (name) => performance.mark(name) : () => {};
+step("dialbook:boot");
 let issued;
 const readsIssued = new Promise((resolve) => (issued = resolve));
 let startRead = new Promise((resolve) => {
@@ -26,6 +30,7 @@ let startRead = new Promise((resolve) => {
     resolve(null);
   };
   open.onsuccess = () => {
+    step("dialbook:db-open");
     queueMicrotask(issued);
     const db = open.result;
     const read = { metaKeys: [], metaValues: [], changed: [] };
@@ -39,6 +44,7 @@ let startRead = new Promise((resolve) => {
       const ranges = [IDBKeyRange.upperBound("changed:", true), IDBKeyRange.lowerBound("changed;")];
       const values = ranges.map((range) => [meta.getAllKeys(range), meta.getAll(range)]);
       meta.getAllKeys(IDBKeyRange.bound("changed:", "changed;", false, true)).onsuccess = ({ target }) => {
+        step("dialbook:meta-read");
         const changed = target.result.map((key) => key.slice("changed:".length));
         let snapshot;
         for (const [keys, vals] of values) {
@@ -63,7 +69,10 @@ let startRead = new Promise((resolve) => {
         }
       };
       tx.objectStore("outbox").getAllKeys().onsuccess = ({ target }) => (read.outbox = target.result);
-      tx.oncomplete = () => resolve(read);
+      tx.oncomplete = () => {
+        step("dialbook:reads-done");
+        resolve(read);
+      };
       tx.onabort = () => resolve(null);
     } catch {
       resolve(null);
@@ -142,8 +151,13 @@ window.dialbookDocsWorker = (fresh) => {
 // that has it). The app itself starts once the reads above are issued, so IndexedDB reads
 // while the app's own start runs instead of after it. Imported here, not at the top, so
 // that the database is already opening.
-const compiled = WebAssembly.compileStreaming(fetch("/{{WASM}}")).catch(() => "/{{WASM}}");
+const compiled = WebAssembly.compileStreaming(fetch("/{{WASM}}")).then(
+  (module) => (step("dialbook:wasm-compiled"), module),
+  () => "/{{WASM}}",
+);
 import("/{{JS}}").then(async (app) => {
   await readsIssued;
-  app.default({ module_or_path: await compiled });
+  const module = await compiled;
+  step("dialbook:app-instantiate");
+  app.default({ module_or_path: module });
 });

@@ -3,7 +3,7 @@
 //! updates) to actions. Screens get the state and the IO through the [`Ctx`] context.
 
 use crate::io::Io;
-use crate::services::{docs, phone, zone_offsets};
+use crate::services::{docs, phone};
 use crate::services::platform::{self, Listener, now};
 use crate::state::{Action, AppState, Draft, Phase, Screen, Sheet};
 use crate::views;
@@ -85,6 +85,7 @@ pub fn App() -> Html {
     use_draft_persistence(&state, io.as_ref());
     crate::views::keys::use_shortcuts(&state, io.as_ref());
     crate::views::update::use_service_worker(&state, io.as_ref());
+    use_first_screen(&state);
     use_first_paint_mark(&state);
     use_summary_snapshot(state.phase == Phase::Ready, (*io).clone());
 
@@ -191,25 +192,39 @@ fn use_draft_persistence(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>
     });
 }
 
+/// Tells `platform::first_screen` once the first screen that is not the boot screen has
+/// been painted.
+#[hook]
+fn use_first_screen(state: &UseReducerHandle<AppState>) {
+    let booting = state.phase == Phase::Booting;
+    use_effect_with(booting, move |booting| {
+        if !*booting {
+            wasm_bindgen_futures::spawn_local(async {
+                platform::after_paint().await;
+                platform::first_screen_shown();
+            });
+        }
+    });
+}
+
 /// For the cold-start benchmark: the moment the queue (or its empty state) is on screen
 /// from local data. Then, not before, the document worker and the phone-number module
 /// load in the background (the sync loop or a dial may have asked for the first already),
-/// and the zone's offsets are kept for the next start.
+/// once it is painted.
 #[hook]
 fn use_first_paint_mark(state: &UseReducerHandle<AppState>) {
     let ready = state.phase == Phase::Ready;
-    let zone = state.team.rules.time_zone.clone();
     use_effect_with(ready, move |ready| {
         if *ready {
             platform::mark("dialbook:queue-interactive");
             wasm_bindgen_futures::spawn_local(async move {
+                platform::first_screen().await;
                 if let Err(e) = docs::ready().await {
                     platform::warn(&e.to_string());
                 }
                 if let Err(e) = phone::ready().await {
                     platform::warn(&e);
                 }
-                zone_offsets::refresh(&zone, now());
             });
         }
     });

@@ -4,12 +4,14 @@
 //! the sync loop. Views reach these through [`crate::app::Ctx`].
 
 use crate::services::api::{self, Session};
-use crate::services::phone;
+use crate::services::{phone, zone_offsets};
 use crate::services::platform::{self, now};
 use crate::services::repo::{EditError, Editor, Repo};
 use crate::services::store::{StartRead, Store, keys};
 use crate::services::sync::{self, SyncHandle, SyncUpdate};
 use crate::state::{Action, AppState, Draft};
+use crate::theme::{self, Theme};
+use dialbook_core::team::Team;
 use dialbook_core::lead::{CallLog, LeadEdit, NewLead};
 use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
 use std::cell::Cell;
@@ -44,12 +46,39 @@ impl Io {
             }
             None => io.start_read().await,
         };
+        platform::step("dialbook:start-read-decoded");
+        // This phone's look and calendar before anything is drawn or reads a time.
+        let chosen = start.meta.get(keys::THEME).and_then(|b| Theme::parse(std::str::from_utf8(b).ok()?));
+        theme::show(chosen.unwrap_or(Theme::System));
+        zone_offsets::restore(start.meta.get(keys::ZONE_OFFSETS).map(Vec::as_slice));
+        if chosen.is_none() {
+            // A choice an older version kept in localStorage moves to meta, once the
+            // first screen is up (localStorage's first use is slow).
+            let io = io.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                platform::first_screen().await;
+                if let Some(old) = theme::take_old_choice() {
+                    theme::show(old);
+                    io.save_theme(old);
+                }
+            });
+        }
         let session = start.meta.get(keys::SESSION).and_then(|b| serde_json::from_slice::<Session>(b).ok());
         match session {
             Some(session) => io.resume(session, start).await,
             None => io.dispatch.dispatch(Action::SignedOut { notice: None }),
         }
         Ok(io)
+    }
+
+    /// Keeps the theme chosen on this phone (it is already on screen).
+    pub fn save_theme(self: &Rc<Self>, theme: Theme) {
+        let store = self.store.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = store.put_meta(keys::THEME, theme.as_str().as_bytes()).await {
+                platform::warn(&e.to_string());
+            }
+        });
     }
 
     /// What start-up reads; nothing (as on a new phone) if storage cannot be read.
@@ -115,10 +144,11 @@ impl Io {
         // Kept beside the team document as read, so the app starts with it before the
         // document worker has started; asked of the worker only if an older version did
         // not keep it.
-        let team = match meta.get(keys::TEAM).and_then(|b| postcard::from_bytes(b).ok()) {
+        let team: Option<Team> = match meta.get(keys::TEAM).and_then(|b| postcard::from_bytes(b).ok()) {
             Some(team) => Some(team),
             None => repo.team().await.ok().flatten(),
         };
+        let zone = team.as_ref().map_or_else(|| Team::initial().rules.time_zone, |t| t.rules.time_zone.clone());
         fn json<T: serde::de::DeserializeOwned>(meta: &HashMap<String, Vec<u8>>, key: &str) -> Option<T> {
             meta.get(key).and_then(|b| serde_json::from_slice(b).ok())
         }
@@ -128,6 +158,7 @@ impl Io {
 
         phone::remember(leads.iter().map(|l| (&l.mobile, l.mobile_display.as_str())));
         let session = Rc::new(session);
+        platform::step("dialbook:signed-in");
         self.dispatch.dispatch(Action::SignedIn { session: session.clone(), leads, synced });
         if let Some(team) = team {
             self.dispatch.dispatch(Action::Team(team));
@@ -142,14 +173,22 @@ impl Io {
             self.dispatch.dispatch(Action::Draft(d));
         }
         *self.repo.borrow_mut() = Some(repo.clone());
+        // The network, and keeping the zone's offsets, once the first screen is up (see
+        // `platform::first_screen`): they bring nothing that screen needs.
         let io = Rc::downgrade(self);
-        let handle = sync::start(repo, session.token.clone(), cursor, dirty, move |update| {
-            if let Some(io) = io.upgrade() {
-                io.on_sync(update);
-            }
+        wasm_bindgen_futures::spawn_local(async move {
+            platform::first_screen().await;
+            let Some(me) = io.upgrade() else { return };
+            let on = io.clone();
+            let handle = sync::start(repo, session.token.clone(), cursor, dirty, move |update| {
+                if let Some(io) = on.upgrade() {
+                    io.on_sync(update);
+                }
+            });
+            *me.sync.borrow_mut() = Some(handle);
+            me.refresh_members(session.token.clone());
+            zone_offsets::refresh(&zone, now(), &me.store).await;
         });
-        *self.sync.borrow_mut() = Some(handle);
-        self.refresh_members(session.token.clone());
     }
 
     fn refresh_members(self: &Rc<Self>, token: String) {

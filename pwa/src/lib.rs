@@ -19,8 +19,7 @@ pub mod views;
 
 /// Mount the app into `#root` (or `<body>` when the page has no such element).
 pub fn start() {
-    theme::apply(theme::current());
-    services::zone_offsets::restore();
+    services::platform::step("dialbook:app-main");
     let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("root"));
     match root {
         Some(root) => {

@@ -383,3 +383,35 @@ async fn the_summary_snapshot_and_the_leads_changed_since_read_back_as_every_sum
     assert_eq!(every.iter().find(|s| s.id == ids[0]).unwrap().call_count, 1, "the call after the snapshot is there");
     assert!(full.meta.keys().all(|k| !k.starts_with(keys::CHANGED) && k != keys::SUMMARY_SNAPSHOT), "bookkeeping is not a setting");
 }
+
+#[wasm_bindgen_test]
+async fn the_zone_table_is_kept_in_storage_and_answers_at_the_next_start() {
+    use dialbook_core::zone::{OffsetTable, Zone};
+    use dialbook_pwa::services::zone_offsets;
+    const HOUR: i64 = Timestamp::HOUR;
+    // 2026-03-01T00:00Z.
+    const MARCH_1: Timestamp = Timestamp(1_772_323_200_000);
+
+    let store = Store::open(&db_name("zone-kept")).await.unwrap();
+    let kolkata = Zone::parse("Asia/Kolkata").unwrap();
+    zone_offsets::refresh(&kolkata, MARCH_1, &store).await;
+    let kept = store.meta(keys::ZONE_OFFSETS).await.unwrap().expect("the table is kept in meta");
+    let table: OffsetTable = serde_json::from_slice(&kept).unwrap();
+    assert_eq!(table.zone, "Asia/Kolkata");
+    assert!(table.from <= MARCH_1 && table.until.0 - MARCH_1.0 >= 30 * 24 * HOUR, "{table:?}");
+    assert_eq!(table.offset_at(MARCH_1), Some(19_800));
+
+    // Still fresh a day later: nothing is worked out or written again.
+    store.put_meta(keys::ZONE_OFFSETS, b"untouched").await.unwrap();
+    zone_offsets::refresh(&kolkata, MARCH_1.plus_millis(24 * HOUR), &store).await;
+    assert_eq!(store.meta(keys::ZONE_OFFSETS).await.unwrap().as_deref(), Some(&b"untouched"[..]));
+
+    // Another zone (the team moved): a new table replaces it.
+    let ny = Zone::parse("America/New_York").unwrap();
+    zone_offsets::refresh(&ny, MARCH_1, &store).await;
+    let kept: OffsetTable = serde_json::from_slice(&store.meta(keys::ZONE_OFFSETS).await.unwrap().unwrap()).unwrap();
+    assert_eq!(kept.zone, "America/New_York");
+
+    // A value that is not a table is ignored at start, not fatal.
+    zone_offsets::restore(Some(b"not json"));
+}

@@ -30,12 +30,19 @@ scenario('calls logged offline survive a reload and reach the server when the ne
   assert.ok(stored.includes('summary-snapshot'), `a summary snapshot is stored: ${JSON.stringify(stored)}`);
   for (const call of called) assert.ok(stored.includes(`changed:${call.id}`), `${call.name} is marked changed since the snapshot`);
 
+  // She also chose the dark theme (kept on the phone, like the calls).
+  await p.page.locator('button[aria-label=Menu]').tap();
+  await p.page.getByRole('button', { name: 'Dark', exact: true }).tap();
+  assert.equal(await p.page.locator('html').getAttribute('data-theme'), 'dark', 'Dark is on at once');
+  await waitFor(async () => (await p.storedMetaKeys()).includes('theme'), { what: 'the theme choice to be stored' });
+
   // …and the app is reloaded, still with no network.
   const reload = await p.page.reload({ waitUntil: 'domcontentloaded' });
 
   // Assert: the app came back from the service worker, with the calls still there.
   assert.ok(reload?.fromServiceWorker(), 'the reloaded page came from the service worker');
   await p.waitScreen('queue');
+  assert.equal(await p.page.locator('html').getAttribute('data-theme'), 'dark', 'the app starts in the theme she chose');
   assert.deepEqual(
     { top: await p.currentLead(), count: await p.page.locator('.queue-count').textContent() },
     queueBefore,

@@ -184,8 +184,10 @@ impl PhoneNumber {
 /// Serde reads a stored (E.164) number, so it takes the [`PhoneNumber::from_e164`] path.
 impl TryFrom<String> for PhoneNumber {
     type Error = ParseError;
+    /// As [`PhoneNumber::from_e164`], keeping the string it was given when it is already
+    /// E.164 (every stored number is: a phone reads thousands at start).
     fn try_from(s: String) -> Result<Self, ParseError> {
-        Self::from_e164(&s)
+        if is_e164_shaped(&s) { Ok(Self(s)) } else { Self::from_e164(&s) }
     }
 }
 

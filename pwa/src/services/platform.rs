@@ -2,6 +2,7 @@
 //! online state, storage persistence, and naming this device. Nothing here knows Dialbook.
 
 use dialbook_core::Timestamp;
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
@@ -30,6 +31,52 @@ pub async fn sleep(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Resolves once the frame after this moment has been painted (a `requestAnimationFrame`,
+/// then a task after it), or after 200 ms: a page opened in the background gets no frames.
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 200);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    sleep(0).await;
+}
+
+thread_local! {
+    /// Whether the first screen has been shown, and who waits for it.
+    static FIRST_SCREEN: RefCell<(bool, Vec<futures_channel::oneshot::Sender<()>>)> = RefCell::default();
+}
+
+/// The app's first screen (the queue, the login, the first sync) is painted: what waited
+/// for it may start.
+pub fn first_screen_shown() {
+    let waiting = FIRST_SCREEN.with_borrow_mut(|(shown, waiting)| {
+        *shown = true;
+        std::mem::take(waiting)
+    });
+    for tx in waiting {
+        let _ = tx.send(());
+    }
+}
+
+/// Resolves once the first screen has been painted, at once after that. Work the first
+/// screen does not need (network requests, registering the service worker) waits for it:
+/// on a slow phone each of those costs the main thread several ms before the first card.
+pub async fn first_screen() {
+    let waiting = FIRST_SCREEN.with_borrow_mut(|(shown, waiting)| {
+        (!*shown).then(|| {
+            let (tx, rx) = futures_channel::oneshot::channel();
+            waiting.push(tx);
+            rx
+        })
+    });
+    if let Some(rx) = waiting {
+        let _ = rx.await;
+    }
 }
 
 /// A `setTimeout` that is cancelled when dropped.
@@ -145,7 +192,7 @@ pub fn device_name() -> String {
 /// `warn`: something went wrong that the user need not be told about, for whoever
 /// debugs. `mark`: a mark for the benchmarks. The store crate's, which the document
 /// worker uses too.
-pub use dialbook_pwa_store::{mark, warn};
+pub use dialbook_pwa_store::{mark, step, warn};
 
 /// A measure for the benchmarks (`performance.measure`), ignored where unsupported.
 pub fn measure(name: &str, start_mark: &str) {
@@ -187,8 +234,8 @@ pub fn local_storage_get(key: &str) -> Option<String> {
     web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
 }
 
-pub fn local_storage_set(key: &str, value: &str) {
+pub fn local_storage_remove(key: &str) {
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.set_item(key, value);
+        let _ = s.remove_item(key);
     }
 }

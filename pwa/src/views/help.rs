@@ -45,8 +45,12 @@ pub fn Help() -> Html {
     let theme = use_state(theme::current);
     let theme_button = |t: Theme, label: &'static str| {
         let state = theme.clone();
+        let io = ctx.io.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
-            theme::apply(t);
+            theme::show(t);
+            if let Some(io) = &io {
+                io.save_theme(t);
+            }
             state.set(t);
         });
         html! { <button class={classes!("chip", (*theme == t).then_some("selected"))} aria-pressed={(*theme == t).to_string()} {onclick}>{ label }</button> }

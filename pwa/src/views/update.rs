@@ -28,6 +28,7 @@ pub fn use_service_worker(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>
         if let Some(c) = container() {
             let d = dispatcher.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                crate::services::platform::first_screen().await;
                 let Ok(reg) = JsFuture::from(c.register("/sw.js")).await else { return };
                 let Ok(reg) = reg.dyn_into::<ServiceWorkerRegistration>() else { return };
                 watch(reg, d);

@@ -30,6 +30,20 @@ pub fn mark(name: &str) {
     }
 }
 
+/// A step of the page's start for the cold-start benchmark's breakdown: a mark, only when
+/// the page was opened asking for them (`window.__dialbookSteps`, which
+/// tests/e2e/bench.mjs sets). On a slow phone a mark costs the main thread about 1 ms (it
+/// is also reported to the browser), too much to spend on every start for nothing.
+pub fn step(name: &str) {
+    thread_local! {
+        static STEPS: bool = js_sys::Reflect::get(&js_sys::global(), &"__dialbookSteps".into())
+            .is_ok_and(|v| v.is_truthy());
+    }
+    if STEPS.with(|on| *on) {
+        mark(name);
+    }
+}
+
 /// Now, in ms since the Unix epoch with the precision of `performance.now()`: comparable
 /// across the page and its workers (each has its own `performance` clock).
 pub fn epoch_ms() -> f64 {

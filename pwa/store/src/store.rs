@@ -86,6 +86,11 @@ pub mod keys {
     /// Every summary in one value, as of when it was made ([`super::Store::snapshot_summaries`]):
     /// start-up reads one value instead of thousands.
     pub const SUMMARY_SNAPSHOT: &str = "summary-snapshot";
+    /// Light, dark or the phone's setting, as chosen on this phone (`light`, `dark`,
+    /// `system`).
+    pub const THEME: &str = "theme";
+    /// The team zone's offsets for the weeks ahead (JSON `dialbook_core::zone::OffsetTable`).
+    pub const ZONE_OFFSETS: &str = "zone-offsets";
     /// Prefix of the marks `changed:<lead id>`: that lead's summary changed (or went)
     /// after the snapshot was made. Start-up reads those few summaries apart.
     pub const CHANGED: &str = "changed:";
