@@ -1,6 +1,7 @@
 // Figures a telecaller feels, measured in headless Chromium against the real server:
 //
-//   node tests/e2e/bench.mjs [--leads 5000] [--starts 9] [--calls 30] [--call-ms 2000]
+//   node tests/e2e/bench.mjs [--leads 5000] [--starts 9] [--calls 30 (0: none)] [--call-ms 2000]
+//                            [--profile start.cpuprofile]
 //
 //   (a) cold start with no network to an interactive queue card, 5,000 leads in
 //       IndexedDB, CPU throttled 4× (a cheap Android phone): navigation start →
@@ -14,6 +15,10 @@
 //       a cgroup CPU quota (Linux, root); the slow-downs are measured and printed.
 //       Each call lasts --call-ms (2 s; real ones last minutes): the tap comes after the
 //       call, as it does on a phone, not while the app is still storing the dial itself.
+//       With --profile, one more relaunch is profiled (the page's main thread, sampled
+//       every 100 µs): written as a .cpuprofile (DevTools' Performance panel opens it),
+//       and its heaviest functions printed. Build with `scripts/build-pwa --names` to
+//       see the wasm's function names.
 //   (c) what a first visit downloads: encoded (brotli) bytes of the wasm, JS and CSS the
 //       page fetches, per file and in total.
 //
@@ -32,6 +37,7 @@ const { values: args } = parseArgs({
     starts: { type: 'string', default: '9' },
     calls: { type: 'string', default: '30' },
     'call-ms': { type: 'string', default: '2000' },
+    profile: { type: 'string' },
   },
 });
 const LEADS = Number(args.leads);
@@ -57,6 +63,71 @@ async function queueInteractive(p) {
     { timeout: ms(60_000), polling: 50 },
   );
   return handle.jsonValue();
+}
+
+/**
+ * Where one start's time went: the navigation's own timing (service worker start, the
+ * shell's response) and the app's `dialbook:*` marks (boot.js and the wasm), in ms
+ * from navigation start.
+ */
+const startSteps = (p) =>
+  p.page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const steps = {};
+    for (const key of ['workerStart', 'fetchStart', 'responseStart', 'responseEnd', 'domInteractive']) {
+      if (nav?.[key] > 0) steps[`navigation ${key}`] = nav[key];
+    }
+    for (const m of performance.getEntriesByType('mark')) {
+      if (m.name.startsWith('dialbook:') && !(m.name in steps)) steps[m.name] = m.startTime;
+    }
+    return steps;
+  });
+
+/** Prints the median time of each step over `runs` (lists of startSteps), in order. */
+function printSteps(label, runs) {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  const medians = names
+    .map((name) => {
+      const at = runs.map((r) => r[name]).filter((v) => v !== undefined);
+      return { name, at: percentiles(at).p50, n: at.length };
+    })
+    .sort((a, b) => a.at - b.at);
+  console.log(`    where a ${label} went (median ms from navigation start, n = ${runs.length}):`);
+  let before = 0;
+  for (const { name, at, n } of medians) {
+    const gap = `+${fmt(at - before)}`.padStart(7);
+    console.log(`      ${fmt(at).padStart(6)} ${gap}  ${name}${n < runs.length ? ` (in ${n} runs)` : ''}`);
+    before = at;
+  }
+}
+
+/**
+ * Profiles one relaunch to the queue card; writes the profile to `file` and prints the
+ * functions with the most self time up to the card.
+ */
+async function profileRelaunch(p, file) {
+  await p.relaunch();
+  const cdp = await throttle(p);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
+  const card = await queueInteractive(p);
+  const { profile } = await cdp.send('Profiler.stop');
+  await cdp.detach();
+  fs.writeFileSync(file, JSON.stringify(profile));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+    const name = functionName || (url ? `(anonymous) ${url.split('/').pop()}:${lineNumber + 1}` : '(program)');
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`\n    one relaunch profiled (queue card at ${fmt(card)} ms; ${fmt(total)} ms sampled): ${file}`);
+  for (const [name, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`      ${t.toFixed(1).padStart(7)} ms  ${name.slice(0, 100)}`);
+  }
 }
 
 /** ms a fixed loop takes in `target` (the page, or a Playwright worker). */
@@ -119,62 +190,8 @@ function workerThreads(profile) {
   return tids;
 }
 
-const server = await Server.start();
-const phones = [];
-try {
-  console.log(`Dialbook PWA benchmark (${path.relative(process.cwd(), server.dist) || '.'}), CPU throttled ${THROTTLE}× where noted\n`);
-
-  // ---- (a) first sync, then cold starts offline ------------------------------------------
-  const seedStart = Date.now();
-  const { telecaller } = await seedTelecaller(server, sampleLeads(LEADS));
-  console.log(`(a) ${fmt(LEADS)} leads imported for the telecaller in ${fmt(Date.now() - seedStart)} ms (plain leads, no call history)`);
-
-  const p = await Phone.open(server, { name: 'bench' });
-  phones.push(p);
-  await p.goto('/');
-  const syncStart = Date.now();
-  await p.login(telecaller.username, telecaller.password);
-  await p.waitFirstSync({ timeout: 300_000 });
-  const firstSync = Date.now() - syncStart;
-  await p.waitWaiting(0, 60_000);
-  await p.waitServiceWorker();
-  line(`first sync of ${fmt(LEADS)} leads (login → queue), unthrottled`, `${fmt(firstSync)} ms`);
-  // After a first sync the document worker snapshots the summaries in the background (a
-  // fraction of a second); a phone is not closed that soon, so the starts below begin
-  // once it has (the snapshot stored, no lead marked changed since). A sync makes it only
-  // when it changed 200 leads or more: run with --leads 200 or more.
-  await waitFor(
-    async () => {
-      const keys = await p.storedMetaKeys();
-      return keys.includes('summary-snapshot') && !keys.some((k) => k.startsWith('changed:'));
-    },
-    { what: 'the summary snapshot after the first sync', timeout: 60_000 },
-  );
-
-  await cutNetwork(server, [p]);
-  const reloads = [];
-  for (let i = 0; i < STARTS; i++) {
-    const cdp = await throttle(p);
-    await p.page.reload({ waitUntil: 'commit' });
-    reloads.push(await queueInteractive(p));
-    await cdp.detach();
-  }
-  const relaunches = [];
-  for (let i = 0; i < STARTS; i++) {
-    await p.relaunch();
-    const cdp = await throttle(p);
-    await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
-    relaunches.push(await queueInteractive(p));
-    await cdp.detach();
-  }
-  for (const [label, values] of [['reload', reloads], ['relaunch Chromium', relaunches]]) {
-    const s = percentiles(values);
-    line(`cold start offline → queue card, ${label}, ${THROTTLE}× CPU`, `p50 ${fmt(s.p50)} ms`, 'goal ≤ 1,000 ms');
-    line('', `p95 ${fmt(s.p95)} ms`, `(n=${s.n}, min ${fmt(s.min)}, max ${fmt(s.max)})`);
-  }
-
-  // ---- (b) outcome tap → durable -------------------------------------------------------
-  await restoreNetwork(server, [p]);
+/** (b): CALLS outcome taps, each after a call of CALL_MS, online; prints their figures. */
+async function tapToDurable(p) {
   await p.page.reload({ waitUntil: 'domcontentloaded' });
   await p.card().waitFor({ timeout: ms(30_000) });
   const cdp = await throttle(p);
@@ -229,6 +246,78 @@ try {
     if (s.n) line(`  tap → ${label}`, `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms`, `(n=${s.n})`);
   });
   await p.waitWaiting(0, 60_000);
+
+}
+
+const server = await Server.start();
+const phones = [];
+try {
+  console.log(`Dialbook PWA benchmark (${path.relative(process.cwd(), server.dist) || '.'}), CPU throttled ${THROTTLE}× where noted\n`);
+
+  // ---- (a) first sync, then cold starts offline ------------------------------------------
+  const seedStart = Date.now();
+  const { telecaller } = await seedTelecaller(server, sampleLeads(LEADS));
+  console.log(`(a) ${fmt(LEADS)} leads imported for the telecaller in ${fmt(Date.now() - seedStart)} ms (plain leads, no call history)`);
+
+  const p = await Phone.open(server, { name: 'bench' });
+  phones.push(p);
+  await p.goto('/');
+  const syncStart = Date.now();
+  await p.login(telecaller.username, telecaller.password);
+  await p.waitFirstSync({ timeout: 300_000 });
+  const firstSync = Date.now() - syncStart;
+  await p.waitWaiting(0, 60_000);
+  await p.waitServiceWorker();
+  line(`first sync of ${fmt(LEADS)} leads (login → queue), unthrottled`, `${fmt(firstSync)} ms`);
+  // After a first sync the document worker snapshots the summaries in the background (a
+  // fraction of a second); a phone is not closed that soon, so the starts below begin
+  // once it has (the snapshot stored, no lead marked changed since). A sync makes it only
+  // when it changed 200 leads or more: run with --leads 200 or more.
+  await waitFor(
+    async () => {
+      const keys = await p.storedMetaKeys();
+      return keys.includes('summary-snapshot') && !keys.some((k) => k.startsWith('changed:'));
+    },
+    { what: 'the summary snapshot after the first sync', timeout: 60_000 },
+  );
+
+  await cutNetwork(server, [p]);
+  // The app marks its start-up's steps only when asked (a mark costs a slow phone ~1 ms).
+  const askSteps = () => p.context.addInitScript(() => (window.__dialbookSteps = true));
+  await askSteps();
+  const reloads = [];
+  const reloadSteps = [];
+  for (let i = 0; i < STARTS; i++) {
+    const cdp = await throttle(p);
+    await p.page.reload({ waitUntil: 'commit' });
+    reloads.push(await queueInteractive(p));
+    reloadSteps.push(await startSteps(p));
+    await cdp.detach();
+  }
+  const relaunches = [];
+  const relaunchSteps = [];
+  for (let i = 0; i < STARTS; i++) {
+    await p.relaunch();
+    await askSteps();
+    const cdp = await throttle(p);
+    await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
+    relaunches.push(await queueInteractive(p));
+    relaunchSteps.push(await startSteps(p));
+    await cdp.detach();
+  }
+  for (const [label, values, steps] of [
+    ['reload', reloads, reloadSteps],
+    ['relaunch Chromium', relaunches, relaunchSteps],
+  ]) {
+    const s = percentiles(values);
+    line(`cold start offline → queue card, ${label}, ${THROTTLE}× CPU`, `p50 ${fmt(s.p50)} ms`, 'goal ≤ 1,000 ms');
+    line('', `p95 ${fmt(s.p95)} ms`, `(n=${s.n}, min ${fmt(s.min)}, max ${fmt(s.max)})`);
+    printSteps(label, steps);
+  }
+  if (args.profile) await profileRelaunch(p, args.profile);
+
+  await restoreNetwork(server, [p]);
+  if (CALLS > 0) await tapToDurable(p);
 
   // ---- (c) first-load transfer ---------------------------------------------------------
   const fresh = await Phone.open(server, { name: 'first-visit' });
