@@ -42,10 +42,10 @@ pub async fn refresh(zone: &Zone, now: Timestamp, store: &Store) {
     let Some(table) = OffsetTable::of(zone, now.plus_millis(-DAY), now.plus_millis(AHEAD)) else {
         return;
     };
-    if let Ok(json) = serde_json::to_vec(&table) {
-        if let Err(e) = store.put_meta(keys::ZONE_OFFSETS, &json).await {
-            super::platform::warn(&e.to_string());
-        }
+    if let Ok(json) = serde_json::to_vec(&table)
+        && let Err(e) = store.put_meta(keys::ZONE_OFFSETS, &json).await
+    {
+        super::platform::warn(&e.to_string());
     }
     KEPT.set(Some(table.clone()));
     zone::use_offsets(table);
