@@ -7,6 +7,7 @@ use crate::services::{docs, phone};
 use crate::services::platform::{self, Listener, now};
 use crate::state::{Action, AppState, Draft, Phase, Screen, Sheet};
 use crate::views;
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -56,29 +57,39 @@ impl Ctx {
     }
 }
 
-fn location_path() -> String {
+pub(crate) fn location_path() -> String {
     web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
 }
 
-#[function_component]
-pub fn App() -> Html {
-    let state = use_reducer(|| AppState::new(now(), Screen::from_path(&location_path())));
-    let io = use_state(|| None::<Rc<Io>>);
-    let fatal = use_state(|| None::<String>);
+/// What `crate::start` made before mounting the app: storage opened (or why it could not
+/// be) and the first state, built from start-up's read.
+pub struct Start {
+    pub io: Result<Rc<Io>, String>,
+    pub state: RefCell<Option<AppState>>,
+}
 
-    {
-        let dispatcher = state.dispatcher();
-        let io = io.clone();
-        let fatal = fatal.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                match Io::boot(dispatcher).await {
-                    Ok(i) => io.set(Some(i)),
-                    Err(e) => fatal.set(Some(e)),
-                }
-            });
-        });
+#[derive(Properties, Clone)]
+pub struct AppProps {
+    pub start: Rc<Start>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.start, &other.start)
     }
+}
+
+#[function_component]
+pub fn App(props: &AppProps) -> Html {
+    let start = props.start.clone();
+    let state = use_reducer(move || {
+        start.state.take().unwrap_or_else(|| AppState::new(now(), Screen::from_path(&location_path())))
+    });
+    let io = props.start.io.as_ref().ok().cloned();
+    if let Some(io) = &io {
+        io.attach(state.dispatcher());
+    }
+    let fatal = props.start.io.as_ref().err();
     use_clock(&state);
     use_history(&state);
     use_dialer_return(&state);
@@ -87,13 +98,13 @@ pub fn App() -> Html {
     crate::views::update::use_service_worker(&state, io.as_ref());
     use_first_screen(&state);
     use_first_paint_mark(&state);
-    use_summary_snapshot(state.phase == Phase::Ready, (*io).clone());
+    use_summary_snapshot(state.phase == Phase::Ready, io.clone());
 
-    if let Some(e) = &*fatal {
+    if let Some(e) = fatal {
         return html! { <div class="fatal" role="alert"><h1>{ "Dialbook can't start" }</h1><p>{ e }</p>
             <p>{ "Private browsing and some storage settings block the app's storage. Open it in a normal tab." }</p></div> };
     }
-    let ctx = Ctx { state: state.clone(), io: (*io).clone() };
+    let ctx = Ctx { state: state.clone(), io };
     let body = match &state.phase {
         Phase::Booting => html! { <div class="boot" aria-busy="true"><div class="boot-mark">{ "Dialbook" }</div></div> },
         Phase::SignedOut { notice } => html! { <views::login::Login notice={notice.clone()} /> },

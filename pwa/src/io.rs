@@ -30,14 +30,40 @@ pub struct Io {
     store: Rc<Store>,
     repo: RefCell<Option<Rc<Repo>>>,
     sync: RefCell<Option<SyncHandle>>,
-    dispatch: UseReducerDispatcher<AppState>,
+    dispatch: Dispatch,
+}
+
+/// The reducer's dispatcher once the app is mounted. Until then actions wait here: start-up
+/// builds the app's first state from them before mounting it (`crate::start`), so the
+/// first screen is drawn once, from data already read, with no boot screen before it.
+#[derive(Default)]
+struct Dispatch {
+    live: RefCell<Option<UseReducerDispatcher<AppState>>>,
+    waiting: RefCell<Vec<Action>>,
+}
+
+impl Dispatch {
+    fn dispatch(&self, action: Action) {
+        match &*self.live.borrow() {
+            Some(d) => d.dispatch(action),
+            None => self.waiting.borrow_mut().push(action),
+        }
+    }
 }
 
 impl Io {
     /// Open storage and, if someone is signed in on this phone, start where they left off.
-    pub async fn boot(dispatch: UseReducerDispatcher<AppState>) -> Result<Rc<Io>, String> {
+    /// What that means for the screen waits as actions ([`Io::take_waiting`]) until the
+    /// app is mounted ([`Io::attach`]).
+    pub async fn boot() -> Result<Rc<Io>, String> {
         let store = Store::open(crate::services::store::DB_NAME).await.map_err(|e| e.to_string())?;
-        let io = Rc::new(Io { logging: Cell::new(false), store: Rc::new(store), repo: RefCell::new(None), sync: RefCell::new(None), dispatch });
+        let io = Rc::new(Io {
+            logging: Cell::new(false),
+            store: Rc::new(store),
+            repo: RefCell::new(None),
+            sync: RefCell::new(None),
+            dispatch: Dispatch::default(),
+        });
         let start = match platform::take_start_read().await.map(|read| StartRead::from_js(&read)) {
             Some(Ok(start)) => start,
             Some(Err(e)) => {
@@ -69,6 +95,22 @@ impl Io {
             None => io.dispatch.dispatch(Action::SignedOut { notice: None }),
         }
         Ok(io)
+    }
+
+    /// The actions start-up produced before the app was mounted: its first state.
+    pub fn take_waiting(&self) -> Vec<Action> {
+        std::mem::take(&mut self.dispatch.waiting.borrow_mut())
+    }
+
+    /// The app is mounted: actions go to its reducer from now on (any that waited first).
+    pub fn attach(&self, dispatcher: UseReducerDispatcher<AppState>) {
+        if self.dispatch.live.borrow().is_some() {
+            return;
+        }
+        *self.dispatch.live.borrow_mut() = Some(dispatcher.clone());
+        for action in self.take_waiting() {
+            dispatcher.dispatch(action);
+        }
     }
 
     /// Keeps the theme chosen on this phone (it is already on screen).
