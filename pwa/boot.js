@@ -2,6 +2,11 @@
 // Content-Security-Policy allows no inline script). scripts/build-pwa fills in the
 // content-hashed file names.
 
+// Start-up's steps as marks, for the cold-start benchmark's breakdown, only when it asks
+// for them (tests/e2e/bench.mjs; dialbook_pwa_store::step): a mark costs a slow phone ~1 ms.
+const step = window.__dialbookSteps ? (name) => performance.mark(name) : () => {};
+step("dialbook:boot");
+
 // Start-up's reads, issued first so that IndexedDB opens the database and reads it while
 // the app's wasm is still loading: every meta value, the lead summaries (the snapshot
 // and those changed since it, or else every one) and the outbox, in one readonly
@@ -10,10 +15,6 @@
 // app reads them itself. A database that does not exist yet is not created here: that is
 // the app's, with its object stores.
 // `issued` settles once the reads are under way (or could not be made).
-// Start-up's steps as marks, for the cold-start benchmark's breakdown, only when it asks
-// for them (tests/e2e/bench.mjs; dialbook_pwa_store::step): a mark costs a slow phone ~1 ms.
-const step = window.__dialbookSteps ? (name) => performance.mark(name) : () => {};
-step("dialbook:boot");
 let issued;
 const readsIssued = new Promise((resolve) => (issued = resolve));
 let startRead = new Promise((resolve) => {

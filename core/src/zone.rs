@@ -215,6 +215,18 @@ pub fn use_offsets(table: OffsetTable) {
     drop(table);
 }
 
+/// The table handed to [`use_offsets`] on this thread, if any.
+#[cfg(not(feature = "tzdb"))]
+pub fn offsets_in_use() -> Option<OffsetTable> {
+    table::get()
+}
+
+/// A build with `tzdb` keeps no table.
+#[cfg(feature = "tzdb")]
+pub fn offsets_in_use() -> Option<OffsetTable> {
+    None
+}
+
 /// The table handed to [`use_offsets`], per thread (the page and a worker each have one).
 #[cfg(not(feature = "tzdb"))]
 mod table {
@@ -228,6 +240,10 @@ mod table {
 
     pub(super) fn set(table: OffsetTable) {
         TABLE.set(Some(table));
+    }
+
+    pub(super) fn get() -> Option<OffsetTable> {
+        TABLE.with_borrow(Clone::clone)
     }
 
     pub(super) fn covers_zone(name: &str) -> bool {

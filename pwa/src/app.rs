@@ -106,7 +106,9 @@ pub fn App(props: &AppProps) -> Html {
     }
     let ctx = Ctx { state: state.clone(), io };
     let body = match &state.phase {
-        Phase::Booting => html! { <div class="boot" aria-busy="true"><div class="boot-mark">{ "Dialbook" }</div></div> },
+        // Not drawn: the app is mounted with start-up's state (`crate::start`); the page's
+        // splash shows until then.
+        Phase::Booting => html! {},
         Phase::SignedOut { notice } => html! { <views::login::Login notice={notice.clone()} /> },
         Phase::FirstSync => html! { <views::first_sync::FirstSync /> },
         Phase::Ready => html! { <views::shell::Shell /> },
@@ -203,8 +205,7 @@ fn use_draft_persistence(state: &UseReducerHandle<AppState>, io: Option<&Rc<Io>>
     });
 }
 
-/// Tells `platform::first_screen` once the first screen that is not the boot screen has
-/// been painted.
+/// Tells `platform::first_screen` once the app's first screen has been painted.
 #[hook]
 fn use_first_screen(state: &UseReducerHandle<AppState>) {
     let booting = state.phase == Phase::Booting;

@@ -11,6 +11,7 @@ use crate::services::store::{StartRead, Store, keys};
 use crate::services::sync::{self, SyncHandle, SyncUpdate};
 use crate::state::{Action, AppState, Draft};
 use crate::theme::{self, Theme};
+use dialbook_core::rules::FollowUpRules;
 use dialbook_core::team::Team;
 use dialbook_core::lead::{CallLog, LeadEdit, NewLead};
 use dialbook_core::{CallOutcome, DocId, LeadId, Timestamp, UserId};
@@ -190,7 +191,7 @@ impl Io {
             Some(team) => Some(team),
             None => repo.team().await.ok().flatten(),
         };
-        let zone = team.as_ref().map_or_else(|| Team::initial().rules.time_zone, |t| t.rules.time_zone.clone());
+        let zone = team.as_ref().map_or_else(|| FollowUpRules::default().time_zone, |t| t.rules.time_zone.clone());
         fn json<T: serde::de::DeserializeOwned>(meta: &HashMap<String, Vec<u8>>, key: &str) -> Option<T> {
             meta.get(key).and_then(|b| serde_json::from_slice(b).ok())
         }

@@ -45,13 +45,10 @@ pub fn current() -> Theme {
     CURRENT.get()
 }
 
-/// Puts `theme` on screen (not saved: see `Io::set_theme`).
+/// Puts `theme` on screen (not saved: see `Io::save_theme`).
 pub fn show(theme: Theme) {
     CURRENT.set(theme);
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.set_attribute("data-theme", theme.as_str());
     }
 }

@@ -106,15 +106,17 @@ function printSteps(label, runs) {
  * functions with the most self time up to the card.
  */
 async function profileRelaunch(p, file) {
-  await p.relaunch();
-  const cdp = await throttle(p);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
-  await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
-  const card = await queueInteractive(p);
-  const { profile } = await cdp.send('Profiler.stop');
-  await cdp.detach();
+  let profile;
+  const card = await relaunchToCard(p, {
+    async before(cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    },
+    async after(cdp) {
+      ({ profile } = await cdp.send('Profiler.stop'));
+    },
+  });
   fs.writeFileSync(file, JSON.stringify(profile));
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
@@ -129,6 +131,26 @@ async function profileRelaunch(p, file) {
     console.log(`      ${t.toFixed(1).padStart(7)} ms  ${name.slice(0, 100)}`);
   }
 }
+
+/**
+ * Quits Chromium, starts it again on the same profile, throttles the page and opens the
+ * app offline: ms from navigation start to the queue card. `before` and `after` run with
+ * the DevTools session around that start.
+ */
+async function relaunchToCard(p, { steps = false, before = async () => {}, after = async () => {} } = {}) {
+  await p.relaunch();
+  // The app marks its start-up's steps only when asked (a mark costs a slow phone ~1 ms).
+  if (steps) await askSteps(p);
+  const cdp = await throttle(p);
+  await before(cdp);
+  await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
+  const card = await queueInteractive(p);
+  await after(cdp);
+  await cdp.detach();
+  return card;
+}
+
+const askSteps = (p) => p.context.addInitScript(() => (window.__dialbookSteps = true));
 
 /** ms a fixed loop takes in `target` (the page, or a Playwright worker). */
 const loopMs = (target) =>
@@ -246,7 +268,6 @@ async function tapToDurable(p) {
     if (s.n) line(`  tap → ${label}`, `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms`, `(n=${s.n})`);
   });
   await p.waitWaiting(0, 60_000);
-
 }
 
 const server = await Server.start();
@@ -282,9 +303,7 @@ try {
   );
 
   await cutNetwork(server, [p]);
-  // The app marks its start-up's steps only when asked (a mark costs a slow phone ~1 ms).
-  const askSteps = () => p.context.addInitScript(() => (window.__dialbookSteps = true));
-  await askSteps();
+  await askSteps(p);
   const reloads = [];
   const reloadSteps = [];
   for (let i = 0; i < STARTS; i++) {
@@ -297,13 +316,8 @@ try {
   const relaunches = [];
   const relaunchSteps = [];
   for (let i = 0; i < STARTS; i++) {
-    await p.relaunch();
-    await askSteps();
-    const cdp = await throttle(p);
-    await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
-    relaunches.push(await queueInteractive(p));
+    relaunches.push(await relaunchToCard(p, { steps: true }));
     relaunchSteps.push(await startSteps(p));
-    await cdp.detach();
   }
   for (const [label, values, steps] of [
     ['reload', reloads, reloadSteps],

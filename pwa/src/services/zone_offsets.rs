@@ -8,7 +8,6 @@
 use super::store::{Store, keys};
 use dialbook_core::Timestamp;
 use dialbook_core::zone::{self, OffsetTable, Zone};
-use std::cell::RefCell;
 
 const DAY: i64 = 24 * Timestamp::HOUR;
 /// How far ahead a table reaches when made.
@@ -17,25 +16,17 @@ const REFRESH_WITHIN: i64 = 30 * DAY;
 /// Where an older version kept the table; dropped after start.
 const OLD_KEY: &str = "dialbook:zone-offsets";
 
-thread_local! {
-    /// The table in use, as read at start or made since.
-    static KEPT: RefCell<Option<OffsetTable>> = const { RefCell::new(None) };
-}
-
 /// At start, before anything reads a time: answer from the kept table where it covers.
 pub fn restore(stored: Option<&[u8]>) {
     if let Some(table) = stored.and_then(|b| serde_json::from_slice::<OffsetTable>(b).ok()) {
-        KEPT.set(Some(table.clone()));
         zone::use_offsets(table);
     }
 }
 
 /// After start: keep a table for `zone` that covers at least the next [`REFRESH_WITHIN`].
 pub async fn refresh(zone: &Zone, now: Timestamp, store: &Store) {
-    let fresh = |t: &OffsetTable| {
-        t.zone == zone.name() && t.from <= now && t.until.0 - now.0 >= REFRESH_WITHIN
-    };
-    if KEPT.with_borrow(|kept| kept.as_ref().is_some_and(fresh)) {
+    let fresh = |t: &OffsetTable| t.zone == zone.name() && t.from <= now && t.until.0 - now.0 >= REFRESH_WITHIN;
+    if zone::offsets_in_use().is_some_and(|t| fresh(&t)) {
         return;
     }
     super::platform::local_storage_remove(OLD_KEY);
@@ -47,6 +38,5 @@ pub async fn refresh(zone: &Zone, now: Timestamp, store: &Store) {
     {
         super::platform::warn(&e.to_string());
     }
-    KEPT.set(Some(table.clone()));
     zone::use_offsets(table);
 }
