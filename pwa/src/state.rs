@@ -214,7 +214,7 @@ impl AppState {
         let end = self.team.rules.end_of_today(self.now);
         let mut due: Vec<&LeadSummary> =
             self.mine().filter(|l| !l.status.is_closed() && l.follow_up.is_some_and(|f| f < end)).collect();
-        due.sort_by_key(|l| (l.follow_up, l.id.clone()));
+        due.sort_by(|a, b| (a.follow_up, &a.id).cmp(&(b.follow_up, &b.id)));
         due
     }
 

@@ -13,11 +13,15 @@ pub struct LeadId(String);
 
 impl LeadId {
     pub fn parse(s: &str) -> Result<Self, ParseError> {
+        Self::check(s).map(|()| Self(s.to_owned()))
+    }
+
+    fn check(s: &str) -> Result<(), ParseError> {
         let ok = !s.is_empty()
             && s.len() <= 64
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if ok && s != TEAM_DOC {
-            Ok(Self(s.to_owned()))
+            Ok(())
         } else {
             Err(ParseError::new("lead id", format!("{s:?} is not a lead id (1–64 of a-z, 0-9, _ and -)")))
         }
@@ -35,8 +39,10 @@ impl LeadId {
 
 impl TryFrom<String> for LeadId {
     type Error = ParseError;
+    /// As [`LeadId::parse`], keeping the string it was given (a phone decodes thousands
+    /// of stored ids at start).
     fn try_from(s: String) -> Result<Self, ParseError> {
-        Self::parse(&s)
+        Self::check(&s).map(|()| Self(s))
     }
 }
 impl From<LeadId> for String {
@@ -90,3 +96,20 @@ impl fmt::Display for UserId {
 /// ("from Priya's Redmi") and used to revoke one device without logging out the others.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DeviceId(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_lead_id_decodes_as_itself_and_a_bad_one_is_refused() {
+        let id = LeadId::parse("lead_0042-a").unwrap();
+        let bytes = postcard::to_allocvec(&id).unwrap();
+        assert_eq!(postcard::from_bytes::<LeadId>(&bytes).unwrap(), id);
+        for bad in ["", "team", "Lead 42", &"x".repeat(65)] {
+            let bytes = postcard::to_allocvec(bad).unwrap();
+            assert!(postcard::from_bytes::<LeadId>(&bytes).is_err(), "{bad:?} decoded as a lead id");
+            assert!(LeadId::try_from(bad.to_owned()).is_err(), "{bad:?} accepted by try_from");
+        }
+    }
+}

@@ -7,19 +7,24 @@ use dialbook_core::LeadId;
 use dialbook_core::priority::Priority;
 use yew::prelude::*;
 
+/// How many leads the "Up next" list shows after the card.
+const UP_NEXT: usize = 3;
+
 #[function_component]
 pub fn Queue() -> Html {
     let ctx = use_context::<Ctx>().expect("context");
     let s = ctx.state.clone();
     // Ranking thousands of leads is the heaviest thing on this screen: only when the
-    // inputs change, not on every render.
-    let ranked: std::rc::Rc<Vec<(LeadId, Priority)>> = {
+    // inputs change, not on every render. Kept: how many there are, and the few shown.
+    let ranked: std::rc::Rc<(usize, Vec<(LeadId, Priority)>)> = {
         let s2 = s.clone();
         use_memo((s.leads.clone(), s.team.clone(), s.skips.clone(), s.now, s.session.clone()), move |_| {
-            s2.queue().into_iter().map(|(l, p)| (l.id.clone(), p)).collect()
+            let queue = s2.queue();
+            (queue.len(), queue.into_iter().take(1 + UP_NEXT).map(|(l, p)| (l.id.clone(), p)).collect())
         })
     };
-    let Some((first_id, first_p)) = ranked.first() else {
+    let (count, ref shown) = *ranked;
+    let Some((first_id, first_p)) = shown.first() else {
         let later = s.leads.values().filter(|l| !l.deleted && l.assignee == s.me() && !l.status.is_closed()).count();
         return html! {
             <section class="queue-empty" data-testid="queue-empty">
@@ -31,10 +36,9 @@ pub fn Queue() -> Html {
         };
     };
     let Some(first) = s.leads.get(first_id) else { return html! {} };
-    let next: Vec<Html> = ranked
+    let next: Vec<Html> = shown
         .iter()
         .skip(1)
-        .take(3)
         .filter_map(|(id, p)| s.leads.get(id).map(|l| (l, p)))
         .map(|(l, p)| {
             let reason = p.reasons.first().map(|r| r.to_string()).unwrap_or_default();
@@ -43,7 +47,7 @@ pub fn Queue() -> Html {
         .collect();
     html! {
         <section class="queue">
-            <p class="queue-count">{ format!("{} to call today", format::count(ranked.len() as u64)) }</p>
+            <p class="queue-count">{ format!("{} to call today", format::count(count as u64)) }</p>
             <LeadCard lead={first.clone()} priority={first_p.clone()} />
             if !next.is_empty() {
                 <div class="up-next">
