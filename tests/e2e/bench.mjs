@@ -243,9 +243,11 @@ function workerThreads(profile) {
 
 /**
  * CPU ms each renderer's main thread has run so far (Linux schedstat), by process id. Its
- * difference over one start is the page's own work, which the machine's other load does
- * not stretch (DevTools' throttling counts in it: the throttled thread is kept busy, not
- * paused). Empty where /proc has no schedstat.
+ * difference over one start says how much of that start's wall time the page's main
+ * thread spent working, and the rest waiting (for the browser, the disk, other
+ * processes). DevTools' throttling keeps the throttled thread busy rather than paused, so
+ * it counts in: here 4× gave ~3.4× the unthrottled figure. Empty where /proc has no
+ * schedstat.
  */
 function mainThreadCpu(profile) {
   const cpu = new Map();
@@ -375,9 +377,8 @@ try {
     const s = percentiles(starts.map((x) => x.card));
     line(`cold start offline → queue card, ${label}, ${THROTTLE}× CPU`, `p50 ${fmt(s.p50)} ms`, 'goal ≤ 1,000 ms');
     line('', `p95 ${fmt(s.p95)} ms`, `(n=${s.n}, min ${fmt(s.min)}, max ${fmt(s.max)})`);
-    // The page's main-thread CPU over the same starts: steadier than the wall time when
-    // the machine is busy (relaunching Chromium, or a shared host), so it is the figure
-    // to compare builds by. Absent where /proc has no schedstat.
+    // The page's main-thread CPU over the same starts: how much of the wall time was the
+    // page working, and how much waiting. Absent where /proc has no schedstat.
     const cpu = percentiles(starts.map((x) => x.cpu));
     if (cpu.max > 0) line('  page main-thread CPU over the same starts', `${fmt(cpu.p50)} / ${fmt(cpu.p95)} ms`, `p50 / p95`);
     printSteps(label, steps);
