@@ -261,6 +261,23 @@ function mainThreadCpu(profile) {
 /** The most main-thread CPU (ms) any renderer used between two `mainThreadCpu` readings. */
 const cpuUsed = (before, after) => Math.max(0, ...[...after].map(([pid, ms]) => ms - (before.get(pid) ?? 0)));
 
+/**
+ * Starts counting the host's share of this machine's CPU time (`steal` in /proc/stat);
+ * the returned function gives it, in %, since then. On a shared virtual machine the
+ * figures follow it (BENCHMARKS, eighth session), so each phase prints it. null where
+ * /proc/stat has no steal column.
+ */
+function stealSince() {
+  const read = () => readProc('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const before = read();
+  return () => {
+    const used = read().map((v, i) => v - before[i]);
+    const total = used.reduce((a, b) => a + b, 0);
+    return used.length === 8 && total > 0 ? (100 * used[7]) / total : null;
+  };
+}
+const stealLine = (percent) => percent !== null && line('  host steal time meanwhile (/proc/stat)', `${percent.toFixed(1)} %`, '(the machine, not the app)');
+
 /** (b): CALLS outcome taps, each after a call of CALL_MS, online; prints their figures. */
 async function tapToDurable(p) {
   await p.page.reload({ waitUntil: 'domcontentloaded' });
@@ -278,6 +295,7 @@ async function tapToDurable(p) {
   // Per tap (keyed by its start): how long to durable and to "Saved" on the page, and
   // when each of the worker's steps was reached.
   const taps = new Map();
+  const steal = stealSince();
   for (let i = 0; i < CALLS; i++) {
     // Not `logCall`: this measures the write, whichever lead the queue shows next.
     await p.dial();
@@ -300,6 +318,7 @@ async function tapToDurable(p) {
       taps.set(start, { duration, saved: page.saved[start], steps });
     }
   }
+  const tapsSteal = steal();
   await cdp.detach();
   if (taps.size < CALLS + 1) throw new Error(`${CALLS + 1} calls logged but only ${taps.size} dialbook:outcome-durable measures`);
   taps.delete(Math.min(...taps.keys())); // the one that started the worker
@@ -308,6 +327,7 @@ async function tapToDurable(p) {
   console.log(`    slow-down measured on a fixed loop: page ×${slow.page.toFixed(1)} (DevTools), document worker ×${slow.worker.toFixed(1)} (${slow.how})`);
   line('outcome tap → durable in IndexedDB (worker commit done)', `p50 ${d.p50.toFixed(1)} ms`);
   line('', `p95 ${d.p95.toFixed(1)} ms`, `goal ≤ 30 ms   (max ${d.max.toFixed(1)})`);
+  stealLine(tapsSteal);
   const shown = percentiles([...taps.values()].map((t) => t.saved).filter(Number.isFinite));
   line('outcome tap → page knows it is saved', `${shown.p50.toFixed(1)} / ${shown.p95.toFixed(1)} ms`, `p50 / p95 (n=${shown.n})`);
   // The same taps, step by step in the worker (ms after the tap, p50 / p95).
@@ -355,6 +375,7 @@ try {
   await askSteps(p);
   const reloads = [];
   const reloadSteps = [];
+  let steal = stealSince();
   for (let i = 0; i < STARTS; i++) {
     const cdp = await throttle(p);
     const cpuBefore = mainThreadCpu(p.profile);
@@ -364,12 +385,15 @@ try {
     reloadSteps.push(await startSteps(p));
     await cdp.detach();
   }
+  reloads.steal = steal();
   const relaunches = [];
   const relaunchSteps = [];
+  steal = stealSince();
   for (let i = 0; i < STARTS; i++) {
     relaunches.push(await relaunchToCard(p, { steps: true }));
     relaunchSteps.push(await startSteps(p));
   }
+  relaunches.steal = steal();
   for (const [label, starts, steps] of [
     ['reload', reloads, reloadSteps],
     ['relaunch Chromium', relaunches, relaunchSteps],
@@ -381,6 +405,7 @@ try {
     // page working, and how much waiting. Absent where /proc has no schedstat.
     const cpu = percentiles(starts.map((x) => x.cpu));
     if (cpu.max > 0) line('  page main-thread CPU over the same starts', `${fmt(cpu.p50)} / ${fmt(cpu.p95)} ms`, `p50 / p95`);
+    stealLine(starts.steal);
     printSteps(label, steps);
   }
   if (args.profile) await profileRelaunch(p, args.profile);
