@@ -163,13 +163,21 @@ async function relaunchToCard(p, { steps = false, before = async () => {}, after
   if (steps) await askSteps(p);
   const cdp = await throttle(p);
   await before(cdp);
-  const cpuBefore = mainThreadCpu(p.profile);
-  await p.page.goto(server.origin + '/', { waitUntil: 'commit' });
-  const card = await queueInteractive(cdp);
-  const cpu = cpuUsed(cpuBefore, mainThreadCpu(p.profile));
+  const start = await toCard(p, cdp, () => p.page.goto(server.origin + '/', { waitUntil: 'commit' }));
   await after(cdp);
   await cdp.detach();
-  return { card, cpu };
+  return start;
+}
+
+/**
+ * One cold start: `navigate`, then wait for the queue card. Its ms from navigation start
+ * (`card`) and the page's main-thread CPU ms meanwhile (`cpu`).
+ */
+async function toCard(p, cdp, navigate) {
+  const cpuBefore = mainThreadCpu(p.profile);
+  await navigate();
+  const card = await queueInteractive(cdp);
+  return { card, cpu: cpuUsed(cpuBefore, mainThreadCpu(p.profile)) };
 }
 
 const askSteps = (p) => p.context.addInitScript(() => (window.__dialbookSteps = true));
@@ -373,31 +381,23 @@ try {
 
   await cutNetwork(server, [p]);
   await askSteps(p);
-  const reloads = [];
-  const reloadSteps = [];
-  let steal = stealSince();
+  const reload = { label: 'reload', starts: [], steps: [] };
+  let counting = stealSince();
   for (let i = 0; i < STARTS; i++) {
     const cdp = await throttle(p);
-    const cpuBefore = mainThreadCpu(p.profile);
-    await p.page.reload({ waitUntil: 'commit' });
-    const card = await queueInteractive(cdp);
-    reloads.push({ card, cpu: cpuUsed(cpuBefore, mainThreadCpu(p.profile)) });
-    reloadSteps.push(await startSteps(p));
+    reload.starts.push(await toCard(p, cdp, () => p.page.reload({ waitUntil: 'commit' })));
+    reload.steps.push(await startSteps(p));
     await cdp.detach();
   }
-  reloads.steal = steal();
-  const relaunches = [];
-  const relaunchSteps = [];
-  steal = stealSince();
+  reload.steal = counting();
+  const relaunch = { label: 'relaunch Chromium', starts: [], steps: [] };
+  counting = stealSince();
   for (let i = 0; i < STARTS; i++) {
-    relaunches.push(await relaunchToCard(p, { steps: true }));
-    relaunchSteps.push(await startSteps(p));
+    relaunch.starts.push(await relaunchToCard(p, { steps: true }));
+    relaunch.steps.push(await startSteps(p));
   }
-  relaunches.steal = steal();
-  for (const [label, starts, steps] of [
-    ['reload', reloads, reloadSteps],
-    ['relaunch Chromium', relaunches, relaunchSteps],
-  ]) {
+  relaunch.steal = counting();
+  for (const { label, starts, steps, steal } of [reload, relaunch]) {
     const s = percentiles(starts.map((x) => x.card));
     line(`cold start offline → queue card, ${label}, ${THROTTLE}× CPU`, `p50 ${fmt(s.p50)} ms`, 'goal ≤ 1,000 ms');
     line('', `p95 ${fmt(s.p95)} ms`, `(n=${s.n}, min ${fmt(s.min)}, max ${fmt(s.max)})`);
@@ -405,7 +405,7 @@ try {
     // page working, and how much waiting. Absent where /proc has no schedstat.
     const cpu = percentiles(starts.map((x) => x.cpu));
     if (cpu.max > 0) line('  page main-thread CPU over the same starts', `${fmt(cpu.p50)} / ${fmt(cpu.p95)} ms`, `p50 / p95`);
-    stealLine(starts.steal);
+    stealLine(steal);
     printSteps(label, steps);
   }
   if (args.profile) await profileRelaunch(p, args.profile);
