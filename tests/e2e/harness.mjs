@@ -424,6 +424,20 @@ const CHROMIUM_ARGS = [
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
+  // Desktop Chromium 156's omnibox popup is a web page of its own (chrome://omnibox-popup,
+  // 414 JS modules), built in a renderer of its own at every browser start, headless too:
+  // traced, ~2.5 s of CPU in the first two seconds, on the same two cores as the page under
+  // test, all through the cold start after a relaunch. A phone's browser has no such page,
+  // so it is switched off. Chromium honours only the last --disable-features it is given
+  // and Playwright passes its own list first, so this one repeats playwright-core 1.64's
+  // (chromiumSwitches.ts, in package-lock.json) before adding the two features.
+  `--disable-features=${[
+    ...['AimEnabled', 'AutoDeElevate', 'AvoidCorsURLLoaderRestartOnRedirect', 'AvoidUnnecessaryBeforeUnloadCheckSync'],
+    ...['BlockOriginHeaderModificationOnRedirect', 'DestroyProfileOnBrowserClose', 'DialMediaRouteProvider'],
+    ...['GlobalMediaControls', 'HttpsUpgrades', 'LensOverlay', 'MediaRouter', 'NetworkTimeServiceQuerying'],
+    ...['OptimizationHints', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'Translate'],
+    ...['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'],
+  ].join(',')}`,
 ];
 
 /** A mid-range Android phone in India: 412×915 CSS px at 2.625×, touch, en-IN, IST. */
