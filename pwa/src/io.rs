@@ -4,7 +4,7 @@
 //! the sync loop. Views reach these through [`crate::app::Ctx`].
 
 use crate::services::api::{self, Session};
-use crate::services::{phone, zone_offsets};
+use crate::services::zone_offsets;
 use crate::services::platform::{self, now};
 use crate::services::repo::{EditError, Editor, Repo};
 use crate::services::store::{StartRead, Store, keys};
@@ -199,7 +199,6 @@ impl Io {
         let skips: Option<BTreeMap<LeadId, Timestamp>> = json(&meta, keys::SKIPS);
         let draft: Option<Draft> = json(&meta, keys::DRAFT);
 
-        phone::remember(leads.iter().map(|l| (&l.mobile, l.mobile_display.as_str())));
         let session = Rc::new(session);
         platform::step("dialbook:signed-in");
         self.dispatch.dispatch(Action::SignedIn { session: session.clone(), leads, synced });

@@ -59,6 +59,11 @@ scenario('a lead added offline has its number checked as typed, and reaches the 
   assert.equal((await detail.locator('.mobile').textContent()).trim(), '+91 98450 12345', 'the new lead shows its number formatted');
   await p.waitWaiting(1);
 
+  // Editing it starts from the number as shown, not its E.164 form.
+  await detail.locator('button:has-text("Edit")').tap();
+  await p.waitScreen('edit', 10_000);
+  await waitFor(async () => (await mobile.inputValue()) === '+91 98450 12345', { what: 'the edit form to show the number formatted', seen: () => mobile.inputValue() });
+
   // Act: the network comes back.
   await restoreNetwork(server, [p]);
   await p.waitWaiting(0, 60_000);

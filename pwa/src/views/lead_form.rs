@@ -35,10 +35,15 @@ struct Form {
 }
 
 impl Form {
-    fn of(lead: &Lead, rules: &dialbook_core::rules::FollowUpRules) -> Self {
+    /// `shown`: the lead's number as its stored summary shows it, so the form shows it the
+    /// same way before the phone-number module has loaded.
+    fn of(lead: &Lead, shown: Option<(PhoneNumber, String)>, rules: &dialbook_core::rules::FollowUpRules) -> Self {
         Self {
             name: lead.name.clone(),
-            mobile: phone::display(&lead.mobile),
+            mobile: match shown {
+                Some((number, shown)) if number == lead.mobile => shown,
+                _ => phone::display(&lead.mobile),
+            },
             alt: lead.alt_mobile.as_ref().map(phone::display).unwrap_or_default(),
             source: lead.source.clone(),
             custom: lead.custom.clone(),
@@ -69,11 +74,12 @@ pub fn LeadForm(props: &Props) -> Html {
     }
     {
         let (form, original, io, id, rules) = (form.clone(), original.clone(), ctx.io.clone(), props.id.clone(), s.team.rules.clone());
+        let shown = props.id.as_ref().and_then(|id| s.leads.get(id)).map(|l| (l.mobile.clone(), l.mobile_display.clone()));
         use_effect_with(props.id.clone(), move |_| {
             match (io, id) {
                 (Some(io), Some(id)) => wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(Some(lead)) = io.lead(&id).await {
-                        form.set(Form::of(&lead, &rules));
+                        form.set(Form::of(&lead, shown, &rules));
                         original.set(Some(lead));
                     }
                 }),

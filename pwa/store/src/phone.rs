@@ -7,8 +7,9 @@
 //! app loads it in the background once the queue is on screen, and the service worker
 //! precaches it, so it is there offline as well. Until it has loaded:
 //!
-//! - [`display`] answers from what the phone already knows (every stored summary carries
-//!   its number formatted; [`remember`] keeps those), else shows the E.164 form;
+//! - [`display`] answers from the numbers it formatted before, else shows the E.164 form
+//!   (every stored summary carries its number formatted, `mobile_display`: the screens
+//!   show that);
 //! - [`parse`] answers `None`, and callers wait for [`ready`].
 //!
 //! Stored numbers never need the module to be read: they are E.164 and core reads them by
@@ -37,7 +38,7 @@ struct Module {
 
 thread_local! {
     static MODULE: RefCell<Option<Module>> = const { RefCell::new(None) };
-    /// E.164 → formatted, for numbers formatted before (by the module, or stored).
+    /// E.164 → formatted, for numbers the module formatted before.
     static FORMATTED: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
 }
 
@@ -94,18 +95,6 @@ pub fn display(number: &PhoneNumber) -> String {
         Some(module) => call_display(module, number),
         None => number.e164().to_owned(),
     })
-}
-
-/// Numbers already formatted (from stored summaries), so [`display`] knows them before
-/// the module has loaded. Entries that are only the E.164 form are not kept.
-pub fn remember<'a>(known: impl IntoIterator<Item = (&'a PhoneNumber, &'a str)>) {
-    FORMATTED.with_borrow_mut(|f| {
-        for (number, shown) in known {
-            if shown != number.e164() {
-                f.insert(number.e164().to_owned(), shown.to_owned());
-            }
-        }
-    });
 }
 
 fn call_display(module: &Module, number: &PhoneNumber) -> String {
