@@ -7,6 +7,7 @@ use crate::format;
 use crate::services::{phone, platform};
 use crate::state::Screen;
 use dialbook_core::lead::{Lead, LeadEdit, NewLead};
+use dialbook_core::summary::LeadSummary;
 use dialbook_core::{LeadId, PhoneNumber};
 use std::collections::{BTreeMap, BTreeSet};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -35,13 +36,14 @@ struct Form {
 }
 
 impl Form {
-    /// `shown`: the lead's number as its stored summary shows it, so the form shows it the
-    /// same way before the phone-number module has loaded.
-    fn of(lead: &Lead, shown: Option<(PhoneNumber, String)>, rules: &dialbook_core::rules::FollowUpRules) -> Self {
+    /// `summary`: the lead's stored summary, whose formatted number the form starts from,
+    /// so it shows the number as the other screens do before the phone-number module has
+    /// loaded.
+    fn of(lead: &Lead, summary: Option<&LeadSummary>, rules: &dialbook_core::rules::FollowUpRules) -> Self {
         Self {
             name: lead.name.clone(),
-            mobile: match shown {
-                Some((number, shown)) if number == lead.mobile => shown,
+            mobile: match summary {
+                Some(summary) if summary.mobile == lead.mobile => summary.mobile_display.clone(),
                 _ => phone::display(&lead.mobile),
             },
             alt: lead.alt_mobile.as_ref().map(phone::display).unwrap_or_default(),
@@ -73,13 +75,13 @@ pub fn LeadForm(props: &Props) -> Html {
         });
     }
     {
-        let (form, original, io, id, rules) = (form.clone(), original.clone(), ctx.io.clone(), props.id.clone(), s.team.rules.clone());
-        let shown = props.id.as_ref().and_then(|id| s.leads.get(id)).map(|l| (l.mobile.clone(), l.mobile_display.clone()));
+        let (form, original, io, id, rules, leads) =
+            (form.clone(), original.clone(), ctx.io.clone(), props.id.clone(), s.team.rules.clone(), s.leads.clone());
         use_effect_with(props.id.clone(), move |_| {
             match (io, id) {
                 (Some(io), Some(id)) => wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(Some(lead)) = io.lead(&id).await {
-                        form.set(Form::of(&lead, shown, &rules));
+                        form.set(Form::of(&lead, leads.get(&id), &rules));
                         original.set(Some(lead));
                     }
                 }),
