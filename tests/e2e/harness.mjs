@@ -432,11 +432,11 @@ const CHROMIUM_ARGS = [
   // and Playwright passes its own list first, so this one repeats playwright-core 1.64's
   // (chromiumSwitches.ts, in package-lock.json) before adding the two features.
   `--disable-features=${[
-    ...['AimEnabled', 'AutoDeElevate', 'AvoidCorsURLLoaderRestartOnRedirect', 'AvoidUnnecessaryBeforeUnloadCheckSync'],
-    ...['BlockOriginHeaderModificationOnRedirect', 'DestroyProfileOnBrowserClose', 'DialMediaRouteProvider'],
-    ...['GlobalMediaControls', 'HttpsUpgrades', 'LensOverlay', 'MediaRouter', 'NetworkTimeServiceQuerying'],
-    ...['OptimizationHints', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'Translate'],
-    ...['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'],
+    'AimEnabled', 'AutoDeElevate', 'AvoidCorsURLLoaderRestartOnRedirect', 'AvoidUnnecessaryBeforeUnloadCheckSync',
+    'BlockOriginHeaderModificationOnRedirect', 'DestroyProfileOnBrowserClose', 'DialMediaRouteProvider',
+    'GlobalMediaControls', 'HttpsUpgrades', 'LensOverlay', 'MediaRouter', 'NetworkTimeServiceQuerying',
+    'OptimizationHints', 'PaintHolding', 'ThirdPartyStoragePartitioning', 'Translate',
+    'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup',
   ].join(',')}`,
 ];
 
