@@ -13,6 +13,7 @@
 //! map object, so it is unique without any coordination).
 
 mod edit;
+pub mod limits;
 mod read;
 
 pub use crate::amdoc::SchemaError;

@@ -3,7 +3,8 @@
 
 use automerge::{ActorId, AutoCommit, Automerge, Change};
 use dialbook_core::lead::{CallLog, EditContext, LeadDoc, NewLead};
-use dialbook_core::protocol::authorize::{Applied, Caller, apply_push, parse_changes};
+use dialbook_core::protocol::authorize::{Applied, Caller, apply_push};
+use dialbook_core::protocol::untrusted::{Budget, parse_changes};
 use dialbook_core::protocol::wire::RefusalCode;
 use dialbook_core::{CallOutcome, DocId, LeadId, PhoneNumber, Role, Timestamp, UserId};
 
@@ -44,7 +45,7 @@ fn edit(server: &Automerge, who: Caller, f: impl FnOnce(&mut LeadDoc, &EditConte
     f(&mut lead, &ctx(who));
     let mut doc = lead.into_inner();
     let raw: Vec<Vec<u8>> = doc.get_changes(&before).iter().map(|c| c.raw_bytes().to_vec()).collect();
-    parse_changes(&raw).unwrap()
+    parse_changes(&raw, &mut Budget::per_request()).unwrap()
 }
 
 fn doc_id() -> DocId {
@@ -116,11 +117,11 @@ fn nobody_rewrites_the_timeline() {
 fn telecaller_may_create_only_leads_assigned_to_themselves() {
     let mine = LeadDoc::create(ActorId::from([5; 16]), &ctx(ME), new_lead(Some(ME.user))).unwrap();
     let raw: Vec<Vec<u8>> = mine.into_inner().get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
-    assert!(matches!(apply_push(ME, &doc_id(), None, parse_changes(&raw).unwrap()), Ok(Applied::Changed { .. })));
+    assert!(matches!(apply_push(ME, &doc_id(), None, parse_changes(&raw, &mut Budget::per_request()).unwrap()), Ok(Applied::Changed { .. })));
 
     let theirs = LeadDoc::create(ActorId::from([5; 16]), &ctx(ME), new_lead(Some(OTHER.user))).unwrap();
     let raw: Vec<Vec<u8>> = theirs.into_inner().get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
-    assert_eq!(refusal(apply_push(ME, &doc_id(), None, parse_changes(&raw).unwrap())), RefusalCode::FieldNotAllowed);
+    assert_eq!(refusal(apply_push(ME, &doc_id(), None, parse_changes(&raw, &mut Budget::per_request()).unwrap())), RefusalCode::FieldNotAllowed);
 }
 
 #[test]
@@ -136,9 +137,9 @@ fn truncated_or_garbage_changes_are_rejected_before_applying() {
     let server = server_doc(Some(ME.user));
     let changes = edit(&server, ME, |l, c| l.set_notes(c, "hello").unwrap());
     let raw = changes[0].raw_bytes().to_vec();
-    assert!(parse_changes(&[raw[..raw.len() - 3].to_vec()]).is_err());
-    assert!(parse_changes(&[b"not automerge".to_vec()]).is_err());
-    assert!(parse_changes(&[vec![]]).is_err());
+    assert!(parse_changes(&[raw[..raw.len() - 3].to_vec()], &mut Budget::per_request()).is_err());
+    assert!(parse_changes(&[b"not automerge".to_vec()], &mut Budget::per_request()).is_err());
+    assert!(parse_changes(&[vec![]], &mut Budget::per_request()).is_err());
 }
 
 #[test]

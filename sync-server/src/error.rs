@@ -25,6 +25,7 @@ pub enum ApiError {
     /// The request clashes with what is stored (duplicate username, last admin, …).
     Conflict { code: &'static str, message: String },
     PayloadTooLarge(String),
+    UriTooLong(String),
     /// The body is in a format this endpoint does not take.
     UnsupportedMediaType(String),
     /// Slow down; `message` says when to try again (also sent as `Retry-After`).
@@ -83,6 +84,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,6 +98,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UriTooLong(_) => "uri_too_long",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Internal(_) => "internal",
@@ -111,6 +114,7 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::PayloadTooLarge(m)
+            | ApiError::UriTooLong(m)
             | ApiError::UnsupportedMediaType(m) => m,
             ApiError::Internal(_) => INTERNAL_MESSAGE,
         }

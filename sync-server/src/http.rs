@@ -1,7 +1,9 @@
 //! HTTP plumbing shared by every area: who the client is (IP, HTTPS) behind an optional
-//! reverse proxy, the health check, and serving the built PWA. No business rules here.
+//! reverse proxy, the checks and headers of every request (`guard`), the health check,
+//! and serving the built PWA. No business rules here.
 
 pub mod client;
+pub mod guard;
 pub mod health;
 pub mod static_files;
 

@@ -6,7 +6,7 @@
 mod assign;
 mod export;
 mod import;
-mod parse;
+pub mod parse;
 pub mod projection;
 mod search;
 
@@ -40,13 +40,24 @@ fn server_actor() -> ActorId {
     ActorId::from(rand::random::<[u8; 16]>())
 }
 
-/// Store server-side edits through the push path, in batches the push path accepts.
+/// Store server-side edits through the push path, in batches the push path accepts (at
+/// most its documents and its operations per request, as a phone's pushes).
 async fn store_edits(state: &AppState, admin: &AdminCaller, docs: Vec<DocChanges>) -> Result<Vec<DocResult>, ApiError> {
+    use dialbook_core::protocol::untrusted::{MAX_OPS_PER_REQUEST, operations};
     let by = authorize::Caller { user: admin.0.user_id, role: Role::Admin };
     let mut results = Vec::with_capacity(docs.len());
-    let mut docs = docs.into_iter().peekable();
-    while docs.peek().is_some() {
-        let batch: Vec<DocChanges> = docs.by_ref().take(crate::sync::push::MAX_DOCS_PER_PUSH).collect();
+    let (mut batch, mut ops) = (Vec::new(), 0);
+    for doc in docs {
+        // The server made these changes; a count that fails would fail the push below.
+        let n: u64 = doc.changes.iter().map(|c| operations(c).unwrap_or(0)).sum();
+        if !batch.is_empty() && (batch.len() == crate::sync::push::MAX_DOCS_PER_PUSH || ops + n > MAX_OPS_PER_REQUEST) {
+            results.extend(crate::sync::push::apply(state, by, None, PushRequest { docs: std::mem::take(&mut batch) }).await?);
+            ops = 0;
+        }
+        ops += n;
+        batch.push(doc);
+    }
+    if !batch.is_empty() {
         results.extend(crate::sync::push::apply(state, by, None, PushRequest { docs: batch }).await?);
     }
     Ok(results)

@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
 
     router
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::guard::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::middleware::json_errors))
         .layer(CompressionLayer::new())
         .layer(

@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod client;
+pub mod hostile;
 pub mod postgres;
 pub mod process;
 pub mod server;

@@ -239,7 +239,12 @@ async fn disabling_a_user_ends_their_sessions(backend: TestBackend) {
         let reply = server.api_as(device).get("/api/me").await;
         reply.assert_error(StatusCode::UNAUTHORIZED);
     }
-    server.try_login("priya", &password, "phone").await.assert_error(StatusCode::FORBIDDEN);
+    // The right password and a wrong one get the same answer: a disabled account does
+    // not confirm a guessed password.
+    let right = server.try_login("priya", &password, "phone").await;
+    let wrong = server.try_login("priya", "not-her-password", "phone").await;
+    right.assert_error(StatusCode::UNAUTHORIZED);
+    assert_eq!((right.status, &right.text), (wrong.status, &wrong.text));
 
     // Enabling again lets her log in (old tokens stay dead).
     let enabled = server.api_as(&admin).patch(&format!("/api/admin/users/{priya_id}"), &json!({ "disabled": false })).await;

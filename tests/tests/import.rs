@@ -11,6 +11,7 @@ on_both_backends!(
     pasted_lines_are_shared_round_robin,
     a_dry_run_stores_nothing,
     export_gives_a_spreadsheet_with_custom_columns,
+    a_big_list_with_long_notes_is_imported_whole,
 );
 
 fn rows_with(report: &Value, status: &str) -> Vec<(u64, String)> {
@@ -126,5 +127,24 @@ async fn export_gives_a_spreadsheet_with_custom_columns(backend: TestBackend) {
     assert_eq!(&rows[0][col("service_type")], "Oil, filter");
     assert_eq!(&rows[0][col("mobile")], "+919876543210");
     assert_eq!(&rows[1][col("status")], "new");
+    server.stop().await;
+}
+
+async fn a_big_list_with_long_notes_is_imported_whole(backend: TestBackend) {
+    // Arrange: 1,200 rows, each with a 300-character note: more operations than one push
+    // may carry, so the server must store the list in several bounded batches.
+    let server = TestServer::start(backend).await;
+    let admin = server.login_admin().await;
+    let note = "Interested in the annual service package; asked for a callback on Saturday. ".repeat(4);
+    let csv: String = std::iter::once("name,mobile,notes\n".to_owned())
+        .chain((0..1_200).map(|n| format!("Customer {n},98{:08},{}\n", 10_000_000 + n, note.trim())))
+        .collect();
+
+    // Act
+    let reply = server.api_as(&admin).post("/api/admin/leads/import", &json!({ "format": "csv", "data": csv })).await;
+
+    // Assert
+    assert_eq!(reply.ok()["imported"], 1_200, "{}", reply.text);
+    assert_eq!(server.api_as(&admin).get("/api/admin/leads").await.ok()["total"], 1_200);
     server.stop().await;
 }

@@ -1,13 +1,16 @@
 //! Server-side check-and-apply of pushed changes. The real server and the simulations
 //! both call `apply_push`, so the rules a telecaller meets are written once:
 //!
-//! - Changes are parsed strictly up front (`parse_changes`): truncated or corrupt bytes
-//!   fail the whole request before anything is stored.
+//! - Changes are parsed strictly up front (`untrusted::parse_changes`: framing, checksum,
+//!   size): truncated, corrupt or oversized bytes fail the whole request before anything
+//!   is stored.
 //! - A telecaller writes only leads assigned to them (or new leads they create, assigned
 //!   to themselves), and may not change the assignee, delete, or touch the team document.
 //! - Nobody rewrites history: every activity present before is present, unchanged, after.
 //!   New activities must be by the caller.
-//! - The result must read as a valid document (E.164 numbers, known statuses, schema).
+//! - The result must read as a valid document (E.164 numbers, known statuses, schema),
+//!   and what changed must keep within `lead::limits` (lengths, dates, no control
+//!   characters).
 //! - Re-sent changes are harmless: known changes are dropped before applying.
 
 use super::wire::RefusalCode;
@@ -30,14 +33,6 @@ pub struct Refusal {
 
 fn refuse(code: RefusalCode, message: impl Into<String>) -> Refusal {
     Refusal { code, message: message.into() }
-}
-
-/// Parse raw changes strictly. The error names which change was bad.
-pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, String> {
-    raw.iter()
-        .enumerate()
-        .map(|(i, bytes)| Change::try_from(bytes.as_slice()).map_err(|e| format!("change {i} is not a valid Automerge change: {e}")))
-        .collect()
 }
 
 // Returned once per pushed doc and taken apart at once; boxing would only add a move.
@@ -149,6 +144,7 @@ fn check_lead(caller: Caller, before: Option<&Lead>, after: &Lead) -> Result<(),
             }
         }
     }
+    crate::lead::limits::check_changes(before, after).map_err(|e| refuse(RefusalCode::Invalid, e.to_string()))?;
     let known: std::collections::BTreeSet<&str> =
         before.map(|b| b.activities.iter().map(|a| a.id.as_str()).collect()).unwrap_or_default();
     for new in after.activities.iter().filter(|a| !known.contains(a.id.as_str())) {

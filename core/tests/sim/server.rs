@@ -3,7 +3,8 @@
 //! snapshots for docs new to the caller and revocations for docs reassigned away.
 
 use automerge::Automerge;
-use dialbook_core::protocol::authorize::{Applied, Caller, apply_push, parse_changes};
+use dialbook_core::protocol::authorize::{Applied, Caller, apply_push};
+use dialbook_core::protocol::untrusted::{Budget, parse_changes};
 use dialbook_core::protocol::cursor::ServerCursor;
 use dialbook_core::protocol::wire::{DocResult, PullItem, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus};
 use dialbook_core::{DocId, Role, UserId};
@@ -30,7 +31,7 @@ impl SimServer {
         self.pushes += 1;
         let mut results = Vec::new();
         for dc in req.docs {
-            let changes = parse_changes(&dc.changes).expect("sim clients send valid changes");
+            let changes = parse_changes(&dc.changes, &mut Budget::per_request()).expect("sim clients send valid changes");
             let status = match apply_push(caller, &dc.doc, self.docs.get(&dc.doc), changes) {
                 Ok(Applied::Changed { doc, new_changes, lead, .. }) => {
                     let seq = self.next_seq();

@@ -15,6 +15,9 @@ use sqlx::Row;
 
 /// Device names longer than this are cut, not refused: the name comes from the browser.
 const MAX_DEVICE_NAME_CHARS: usize = 64;
+const MAX_USERNAME_CHARS: usize = 64;
+const MAX_PASSWORD_CHARS: usize = 256;
+const WRONG_CREDENTIALS: &str = "Wrong username or password. (If your account was disabled, ask your admin.)";
 
 #[derive(Deserialize)]
 pub struct LoginRequest {
@@ -48,24 +51,31 @@ pub async fn login(
     if username.is_empty() || req.password.is_empty() {
         return Err(ApiError::bad_request("missing_credentials", "Enter your username and password."));
     }
+    // No account has a longer username or password (`users::input`): refuse before
+    // storing the name in the failure table or hashing the password.
+    if username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(ApiError::bad_request("invalid_username", format!("A username is at most {MAX_USERNAME_CHARS} characters.")));
+    }
+    if req.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(ApiError::bad_request("invalid_password", format!("A password is at most {MAX_PASSWORD_CHARS} characters.")));
+    }
     let device_name = device_name(&req.device_name)?;
     let ip = client.ip.map(|ip| ip.to_string());
     let now = now_ms();
-    rate_limit::check(&state.db, &username, ip.as_deref(), now, state.config.tz().unwrap_or(chrono_tz::UTC)).await?;
+    rate_limit::reserve(&state.db, &username, ip.as_deref(), now, state.config.tz().unwrap_or(chrono_tz::UTC)).await?;
 
     let row = sqlx::query("SELECT id, display_name, password_hash, role, disabled FROM users WHERE username = $1")
         .bind(&username)
         .fetch_optional(&state.db.pool)
         .await?;
     let stored_hash = row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose()?;
-    if !password::verify(req.password, stored_hash).await? {
-        rate_limit::record_failure(&state.db, &username, ip.as_deref(), now).await?;
-        return Err(ApiError::Unauthorized("Wrong username or password.".to_owned()));
-    }
-    let row = row.expect("verify() is false without a stored hash");
-    if row.try_get::<i64, _>("disabled")? != 0 {
-        return Err(ApiError::Forbidden("This account has been disabled. Ask your admin to enable it.".to_owned()));
-    }
+    let right = password::verify(req.password, stored_hash).await?;
+    // A disabled account answers exactly as a wrong password does, so trying passwords
+    // on it tells nothing; the one message covers both.
+    let row = match row {
+        Some(row) if right && row.try_get::<i64, _>("disabled")? == 0 => row,
+        _ => return Err(ApiError::Unauthorized(WRONG_CREDENTIALS.to_owned())),
+    };
     let role: String = row.try_get("role")?;
     let user = UserSummary {
         id: UserId(row.try_get("id")?),

@@ -3,10 +3,15 @@
 //!
 //! More than [`MAX_PER_USERNAME`] failures for one username, or [`MAX_PER_IP`] from one
 //! client address, within [`WINDOW_MS`] block further attempts until the oldest of those
-//! failures leaves the window. A successful login clears the username's failures. Blocked
-//! attempts are not recorded, so waiting always ends the block.
+//! failures leaves the window. Blocked attempts are not recorded, so waiting always ends
+//! the block.
+//!
+//! An attempt is **reserved** before its password is checked: counted as a failure in
+//! the same transaction that finds it allowed, under a lock (SQLite's single writer, a
+//! Postgres advisory lock), and forgiven by [`clear`] if the password was right. So 30
+//! simultaneous guesses get 5 checks, not 30: no guess is checked before it is counted.
 
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::error::{ApiError, human_duration};
 use chrono_tz::Tz;
 use sqlx::AnyConnection;
@@ -14,20 +19,38 @@ use sqlx::AnyConnection;
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const MAX_PER_USERNAME: i64 = 5;
 pub const MAX_PER_IP: i64 = 30;
+/// Serialises reservations across instances on Postgres.
+const RESERVE_LOCK: i64 = 0x0d1a_1b01;
 
-/// Fails with 429 if this username or address has used up its attempts.
-pub async fn check(db: &Db, username: &str, ip: Option<&str>, now: i64, tz: Tz) -> Result<(), ApiError> {
-    let by_name = blocked_until(db, "username", username, MAX_PER_USERNAME, now).await?;
+/// Fails with 429 if this username or address has used up its attempts; otherwise
+/// counts this attempt as a failure until [`clear`] forgives it.
+pub async fn reserve(db: &Db, username: &str, ip: Option<&str>, now: i64, tz: Tz) -> Result<(), ApiError> {
+    let mut tx = db.write_tx().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l").bind(RESERVE_LOCK).execute(tx.conn()).await?;
+    }
+    let by_name = blocked_until(tx.conn(), "username", username, MAX_PER_USERNAME, now).await?;
     let by_ip = match ip {
-        Some(ip) => blocked_until(db, "ip", ip, MAX_PER_IP, now).await?,
+        Some(ip) => blocked_until(tx.conn(), "ip", ip, MAX_PER_IP, now).await?,
         None => None,
     };
     let (until, whom) = match (by_name, by_ip) {
-        (None, None) => return Ok(()),
+        (None, None) => {
+            sqlx::query("INSERT INTO login_failures (username, ip, at_ms) VALUES ($1, $2, $3)")
+                .bind(username)
+                .bind(ip)
+                .bind(now)
+                .execute(tx.conn())
+                .await?;
+            sqlx::query("DELETE FROM login_failures WHERE at_ms <= $1").bind(now - WINDOW_MS).execute(tx.conn()).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
         (Some(n), Some(i)) if i > n => (i, "from this network".to_owned()),
         (Some(n), _) => (n, format!("for {username:?}")),
         (None, Some(i)) => (i, "from this network".to_owned()),
     };
+    tx.rollback().await?;
     let retry_after_secs = ((until - now).max(1000) as u64).div_ceil(1000);
     Err(ApiError::TooManyRequests {
         retry_after_secs,
@@ -40,7 +63,7 @@ pub async fn check(db: &Db, username: &str, ip: Option<&str>, now: i64, tz: Tz) 
 }
 
 /// When the `max`-th most recent failure leaves the window, if there are that many.
-async fn blocked_until(db: &Db, column: &str, key: &str, max: i64, now: i64) -> Result<Option<i64>, sqlx::Error> {
+async fn blocked_until(conn: &mut AnyConnection, column: &str, key: &str, max: i64, now: i64) -> Result<Option<i64>, sqlx::Error> {
     // `column` is one of two constants above, never user input.
     let sql = format!(
         "SELECT at_ms FROM login_failures WHERE {column} = $1 AND at_ms > $2
@@ -50,25 +73,12 @@ async fn blocked_until(db: &Db, column: &str, key: &str, max: i64, now: i64) -> 
         .bind(key)
         .bind(now - WINDOW_MS)
         .bind(max - 1)
-        .fetch_optional(&db.pool)
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(nth.map(|at| at + WINDOW_MS))
 }
 
-/// Records a failed attempt, and forgets failures that have left the window.
-pub async fn record_failure(db: &Db, username: &str, ip: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
-    let mut tx = db.write_tx().await?;
-    sqlx::query("INSERT INTO login_failures (username, ip, at_ms) VALUES ($1, $2, $3)")
-        .bind(username)
-        .bind(ip)
-        .bind(now)
-        .execute(tx.conn())
-        .await?;
-    sqlx::query("DELETE FROM login_failures WHERE at_ms <= $1").bind(now - WINDOW_MS).execute(tx.conn()).await?;
-    tx.commit().await
-}
-
-/// After a successful login: the username starts afresh. (Its address keeps its count, so
+/// After a successful login: the username starts afresh (its reserved attempt included). (Its address keeps its count, so
 /// one known password cannot be used to reset a spraying attacker's budget.)
 pub async fn clear(conn: &mut AnyConnection, username: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(conn).await?;

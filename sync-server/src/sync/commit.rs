@@ -7,6 +7,8 @@
 //! stored by someone else meanwhile (another push in the same batch, another server
 //! instance), that push is answered `Conflict` and its request task checks it again
 //! against the new state. Docs are locked in doc-id order, so instances never deadlock.
+//! A batch the database refuses is stored again push by push, so one push's failure is
+//! its own.
 
 use super::poke::{self, PokeHub};
 use super::store::{self, Append, StoreError};
@@ -86,23 +88,36 @@ async fn run(db: Db, pokes: PokeHub, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        // A panic while storing (a bug) must fail this batch, not every later push.
-        let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(commit(&db, &jobs))).await;
-        let outcome = outcome.unwrap_or_else(|_| Err(StoreError::Corrupt("storing the batch panicked".into())));
-        match outcome {
-            Ok((stored, last_seq)) => {
-                if let Some(seq) = last_seq {
-                    pokes.poke(seq);
-                }
-                for (job, seqs) in jobs.into_iter().zip(stored) {
-                    let _ = job.reply.send(seqs.ok_or(CommitError::Conflict));
-                }
+        store(&db, &pokes, jobs).await;
+    }
+}
+
+/// Commits `jobs` together and answers each. If the shared transaction fails (one push's
+/// data refused by the database, a bug), each push is stored again on its own, so one
+/// bad document fails only its own push, never the others that shared its commit.
+async fn store(db: &Db, pokes: &PokeHub, jobs: Vec<Job>) {
+    // A panic while storing (a bug) must fail this batch, not every later push.
+    let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(commit(db, &jobs))).await;
+    let outcome = outcome.unwrap_or_else(|_| Err(StoreError::Corrupt("storing the batch panicked".into())));
+    match outcome {
+        Ok((stored, last_seq)) => {
+            if let Some(seq) = last_seq {
+                pokes.poke(seq);
             }
-            Err(e) => {
-                tracing::error!("storing {} pushes failed: {e}", jobs.len());
-                for job in jobs {
-                    let _ = job.reply.send(Err(CommitError::Failed(e.to_string())));
-                }
+            for (job, seqs) in jobs.into_iter().zip(stored) {
+                let _ = job.reply.send(seqs.ok_or(CommitError::Conflict));
+            }
+        }
+        Err(e) if jobs.len() > 1 => {
+            tracing::warn!("storing {} pushes together failed ({e}); storing each on its own", jobs.len());
+            for job in jobs {
+                Box::pin(store(db, pokes, vec![job])).await;
+            }
+        }
+        Err(e) => {
+            tracing::error!("storing a push failed: {e}");
+            for job in jobs {
+                let _ = job.reply.send(Err(CommitError::Failed(e.to_string())));
             }
         }
     }

@@ -13,12 +13,15 @@ use crate::state::AppState;
 use automerge::sync::{Message, State as SyncState, SyncDoc};
 use axum::extract::State;
 use dialbook_core::protocol::authorize::{self, Applied, apply_push};
+use dialbook_core::protocol::untrusted;
 use dialbook_core::protocol::wire::{DocSyncRequest, DocSyncResponse};
 use dialbook_core::Role;
 
 pub async fn doc_sync(State(state): State<AppState>, caller: Caller, Wire(req): Wire<DocSyncRequest>) -> Result<WireBody<DocSyncResponse>, ApiError> {
     let message = Message::decode(&req.message)
         .map_err(|e| ApiError::BadRequest { code: "malformed_message", message: format!("not an Automerge sync message: {e}") })?;
+    untrusted::check_sync_message(&message, &mut untrusted::Budget::per_request())
+        .map_err(|m| ApiError::BadRequest { code: "malformed_change", message: m })?;
     let by = authorize::Caller { user: caller.user_id, role: caller.role };
     let backend = state.db.backend;
     let mut tx = state.db.write_tx().await?;
@@ -33,15 +36,17 @@ pub async fn doc_sync(State(state): State<AppState>, caller: Caller, Wire(req): 
     let mut sync_state = SyncState::new();
     let mut merged = stored.doc.clone();
     let before_heads = merged.get_heads();
-    merged
-        .receive_sync_message(&mut sync_state, message.clone())
+    let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| merged.receive_sync_message(&mut sync_state, message.clone())));
+    received
+        .map_err(|_| "its changes do not fit the document".to_owned())
+        .and_then(|r| r.map_err(|e| e.to_string()))
         .map_err(|e| ApiError::BadRequest { code: "malformed_message", message: format!("sync message could not be applied: {e}") })?;
     let incoming = merged.get_changes(&before_heads);
     let mut refused = None;
     let mut poke = None;
     let mut current = stored.doc.clone();
     if !incoming.is_empty() {
-        match apply_push(by, &req.doc, Some(&stored.doc), incoming) {
+        match super::push::contained(&req.doc, || apply_push(by, &req.doc, Some(&stored.doc), incoming)) {
             Ok(Applied::Changed { doc, new_changes, before, lead }) => {
                 store::lock_log(tx.conn(), backend).await?;
                 let seq = store::append(
@@ -74,9 +79,19 @@ pub async fn doc_sync(State(state): State<AppState>, caller: Caller, Wire(req): 
     }
     // Answer from what the server actually holds, so refused changes are not echoed back
     // as if they were accepted.
-    let mut answer_state = SyncState::new();
-    let mut scratch = current.clone();
-    let _ = scratch.receive_sync_message(&mut answer_state, message);
-    let reply = current.generate_sync_message(&mut answer_state).map(|m| m.encode());
+    // A crafted message (Bloom filter, heads) can trip Automerge's assertions here too.
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut answer_state = SyncState::new();
+        let mut scratch = current.clone();
+        let _ = scratch.receive_sync_message(&mut answer_state, message);
+        // Without flags the message does not advertise Automerge's "V2" sync, so the
+        // client sends changes, never a whole compressed document (`untrusted` refuses
+        // those: inflating one is unbounded).
+        current.generate_sync_message(&mut answer_state).map(|mut m| {
+            m.flags = None;
+            m.encode()
+        })
+    }))
+    .map_err(|_| ApiError::BadRequest { code: "malformed_message", message: "the sync message could not be answered".into() })?;
     Ok(WireBody(DocSyncResponse { message: reply, refused }))
 }

@@ -18,8 +18,9 @@ use automerge::{Automerge, Change};
 use axum::extract::State;
 use dialbook_core::DocId;
 use dialbook_core::lead::Lead;
-use dialbook_core::protocol::authorize::{self, Applied, apply_push_known, parse_changes};
-use dialbook_core::protocol::wire::{DocResult, PushRequest, PushResponse, PushStatus};
+use dialbook_core::protocol::authorize::{self, Applied, Refusal, apply_push_known};
+use dialbook_core::protocol::untrusted::{Budget, parse_changes};
+use dialbook_core::protocol::wire::{DocResult, PushRequest, PushResponse, PushStatus, RefusalCode};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -66,8 +67,9 @@ pub async fn apply(state: &AppState, by: authorize::Caller, session: Option<i64>
     Err(ApiError::Conflict { code: "busy", message: "these leads are being changed by others right now; try again in a moment".into() })
 }
 
-/// Validate the request and parse every change strictly, before anything is read or
-/// stored: one bad change fails the whole request.
+/// Validate the request and parse every change strictly (`untrusted`: framing, checksum,
+/// and the request's budget of operations), before anything is read or stored: one bad
+/// change fails the whole request.
 fn parse(req: PushRequest) -> Result<Vec<(DocId, Vec<Change>)>, ApiError> {
     if req.docs.len() > MAX_DOCS_PER_PUSH {
         return Err(ApiError::BadRequest {
@@ -76,12 +78,13 @@ fn parse(req: PushRequest) -> Result<Vec<(DocId, Vec<Change>)>, ApiError> {
         });
     }
     let mut seen = BTreeSet::new();
+    let mut budget = Budget::per_request();
     let mut parsed = Vec::with_capacity(req.docs.len());
     for dc in req.docs {
         if !seen.insert(dc.doc.clone()) {
             return Err(ApiError::BadRequest { code: "duplicate_doc", message: format!("document {} appears twice in one push", dc.doc) });
         }
-        let changes = parse_changes(&dc.changes)
+        let changes = parse_changes(&dc.changes, &mut budget)
             .map_err(|m| ApiError::BadRequest { code: "malformed_change", message: format!("document {}: {m}", dc.doc) })?;
         parsed.push((dc.doc, changes));
     }
@@ -152,7 +155,7 @@ fn check(by: authorize::Caller, parsed: Vec<(DocId, Vec<Change>)>, read: Vec<Sto
             }
         };
         let before = doc.as_deref().map(|d| (d, lead.as_deref()));
-        let status = match apply_push_known(by, &id, before, changes) {
+        let status = match contained(&id, || apply_push_known(by, &id, before, changes)) {
             Ok(Applied::Changed { doc, new_changes, before, lead }) => {
                 let heads = doc.get_heads().iter().map(|h| h.0).collect();
                 staged.push(Staged { id: id.clone(), read_at, snapshot: doc.save(), new_changes, before, lead: lead.clone() });
@@ -169,4 +172,14 @@ fn check(by: authorize::Caller, parsed: Vec<(DocId, Vec<Change>)>, read: Vec<Sto
         results.push(DocResult { doc: id, status });
     }
     Ok((results, staged, fresh))
+}
+
+/// Runs one doc's check, turning a panic inside Automerge (a crafted change can trip its
+/// assertions) into a refusal of that doc alone. The check works on a copy of the stored
+/// doc, so nothing shared is left half-changed.
+pub fn contained(id: &DocId, check: impl FnOnce() -> Result<Applied, Refusal>) -> Result<Applied, Refusal> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|_| {
+        tracing::warn!(doc = %id, "applying a pushed change panicked; refused");
+        Err(Refusal { code: RefusalCode::Invalid, message: "these changes could not be applied to the document".into() })
+    })
 }

@@ -9,7 +9,8 @@ use crate::workload;
 use anyhow::{Context, bail};
 use automerge::Automerge;
 use dialbook_core::lead::{LeadDoc, read_lead};
-use dialbook_core::protocol::authorize::{Applied, Caller, apply_push, parse_changes};
+use dialbook_core::protocol::authorize::{Applied, Caller, apply_push};
+use dialbook_core::protocol::untrusted::{Budget, parse_changes};
 use dialbook_core::protocol::wire::{self, CONTENT_TYPE, PushRequest};
 use dialbook_core::{DocId, LeadId, Role};
 use dialbook_tests::client::{Device, now};
@@ -84,7 +85,7 @@ fn automerge_work(phone: &Device, lead: &DocId, history: usize) -> anyhow::Resul
 
     let caller = Caller { user: replica.user, role: Role::Telecaller };
     let stored = Automerge::load(&snapshot)?;
-    let check_and_apply = || apply_push(caller, lead, Some(&stored), parse_changes(&raw).expect("changes made just above parse"));
+    let check_and_apply = || apply_push(caller, lead, Some(&stored), parse_changes(&raw, &mut Budget::per_request()).expect("changes made just above parse"));
     let Applied::Changed { doc: applied, .. } = check_and_apply()? else { bail!("the server side would not apply the call") };
     Ok(AutomergeWork {
         activities: read_lead(&stored)?.activities.len(),
