@@ -8,7 +8,7 @@ use dialbook_tests::client::{device, new_lead, now};
 use dialbook_tests::{TestBackend, TestServer, on_both_backends};
 use std::time::Duration;
 
-on_both_backends!(a_push_pokes_connected_phones);
+on_both_backends!(a_push_pokes_connected_phones, each_push_pokes_once);
 
 /// Waits (up to 10 s) for the next `poke` event on an SSE response; returns its seq.
 async fn next_poke(events: &mut reqwest::Response, buffer: &mut String) -> i64 {
@@ -55,6 +55,35 @@ async fn a_push_pokes_connected_phones(backend: TestBackend) {
     let mut phone = device(&server, &ravi_session, "phone");
     phone.sync().await.unwrap();
     assert!(phone.replica.lead(&id).is_some());
+    server.stop().await;
+}
+
+async fn each_push_pokes_once(backend: TestBackend) {
+    // Arrange: a phone listening; the admin's office PC.
+    let server = TestServer::start(backend).await;
+    let admin = server.login_admin().await;
+    let (mut events, mut buf) = subscribe(&server.base_url, &admin.token).await;
+    let mut office = device(&server, &admin, "office");
+
+    // Act: three pushes, one after the other, each awaited on the stream.
+    let mut seen = Vec::new();
+    for n in 0..3 {
+        office.replica.create_lead(now(), new_lead(n, &format!("Lead {n}"), None)).unwrap();
+        office.sync().await.unwrap();
+        let newest: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM change_log").fetch_one(&server.state.db.pool).await.unwrap();
+        loop {
+            let seq = next_poke(&mut events, &mut buf).await;
+            seen.push(seq);
+            if seq >= newest {
+                break;
+            }
+        }
+    }
+
+    // Assert: one poke per push, newest last (on Postgres a push also comes back
+    // through NOTIFY; that copy is not sent again).
+    assert_eq!(seen.len(), 3, "pokes {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "pokes {seen:?}");
     server.stop().await;
 }
 

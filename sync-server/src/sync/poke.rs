@@ -2,6 +2,8 @@
 //! subscribers directly; on Postgres it also sends `NOTIFY` inside its transaction, and
 //! every instance's listener pokes its own subscribers, so a client connected to one
 //! instance hears about a push made through another. Clients answer a poke with a pull.
+//! A poke only ever says something new: one no newer than the last sent (this instance's
+//! own push coming back through `NOTIFY`) is dropped, so each push pokes once.
 
 use crate::auth::Caller;
 use crate::db::Backend;
@@ -21,13 +23,15 @@ pub const CHANNEL: &str = "dialbook_poke";
 pub struct PokeHub {
     tx: broadcast::Sender<i64>,
     closed: tokio::sync::watch::Sender<bool>,
+    /// The newest position poked so far.
+    latest: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl PokeHub {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(256);
         let (closed, _) = tokio::sync::watch::channel(false);
-        Self { tx, closed }
+        Self { tx, closed, latest: Default::default() }
     }
 
     /// The server is shutting down: end every event stream.
@@ -43,6 +47,9 @@ impl PokeHub {
         self.tx.subscribe()
     }
     pub fn poke(&self, seq: i64) {
+        if self.latest.fetch_max(seq, std::sync::atomic::Ordering::AcqRel) >= seq {
+            return;
+        }
         // No subscribers is normal (nobody online).
         let _ = self.tx.send(seq);
     }
