@@ -78,8 +78,9 @@ async fn blocked_until(conn: &mut AnyConnection, column: &str, key: &str, max: i
     Ok(nth.map(|at| at + WINDOW_MS))
 }
 
-/// After a successful login: the username starts afresh (its reserved attempt included). (Its address keeps its count, so
-/// one known password cannot be used to reset a spraying attacker's budget.)
+/// After a successful login: the username starts afresh, its reserved attempt included.
+/// (Its address keeps its count, so one known password cannot be used to reset a
+/// spraying attacker's budget.)
 pub async fn clear(conn: &mut AnyConnection, username: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(conn).await?;
     Ok(())
